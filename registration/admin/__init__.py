@@ -1,0 +1,3 @@
+from registration.admin import accounts, catalogue
+
+__all__ = ["accounts", "catalogue"]

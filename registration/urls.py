@@ -1,0 +1,8 @@
+"""The candidate's pages."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("registration.views.home")),
+    path("", include("registration.views.accounts")),
+]

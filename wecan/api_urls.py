@@ -1,0 +1,8 @@
+"""Every endpoint of /api/v1/, gathered from the apps."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("registration.apis.accounts")),
+    path("", include("registration.apis.catalogue")),
+]
