@@ -49,3 +49,50 @@ class TrainingMode(models.TextChoices):
     CORRESPONDENCE = "函授", _("函授")
     SPARE_TIME = "业余", _("业余")
     ONLINE = "网络教育", _("网络教育")
+
+
+def _labelled(*values: str) -> list[tuple[str, str]]:
+    """Choices whose stored value is the Chinese label itself, as the API takes them."""
+    return [(value, value) for value in values]
+
+
+ETHNICITIES = _labelled(
+    *"汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 傈僳族 "
+    "佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 "
+    "锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 "
+    "赫哲族 门巴族 珞巴族 基诺族 其他 外国血统".split()
+)
+HEALTH_STATUSES = _labelled("健康", "良好", "一般", "较差")
+NATIONALITIES = _labelled("中国", "中国香港", "中国澳门", "中国台湾", "其他")
+QUALIFICATIONS = _labelled(
+    "无", "医士", "医师", "主治医师", "护士", "护师", "主管护师", "药士", "药师", "主管药师", "技士", "技师", "主管技师"
+)
+PRACTICE_CATEGORIES = _labelled(
+    "无",
+    "临床执业医师",
+    "临床执业助理医师",
+    "中医执业医师",
+    "中医执业助理医师",
+    "口腔执业医师",
+    "口腔执业助理医师",
+    "公共卫生执业医师",
+    "公共卫生执业助理医师",
+    "执业护士",
+    "执业药师",
+)
+PRACTICE_CATEGORY_NONE = "无"
+HIGHEST_EDUCATIONS = _labelled("中专", "大专", "本科", "硕士", "博士")
+SCHOOLING_YEARS = _labelled("二年制", "三年制", "四年制", "五年制", "六年制", "七年制", "八年制")
+UNIT_AFFILIATIONS = _labelled("中央", "省(自治区、直辖市)", "计划单列市", "地(市)", "县(区)", "乡镇", "军队", "其他")
+UNIT_NATURES = _labelled("医疗卫生", "科研", "教育", "企业", "社会团体", "其他")
+UNIT_CATEGORIES = _labelled(
+    "三级医院",
+    "二级医院",
+    "一级医院",
+    "社区卫生服务机构",
+    "乡镇卫生院",
+    "疾病预防控制机构",
+    "妇幼保健机构",
+    "民营医疗机构",
+    "其他",
+)

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("registration.apis.accounts")),
     path("", include("registration.apis.catalogue")),
+    path("", include("registration.apis.applications")),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +55,12 @@ class Conflict(PortalError):
     default_message = _("与已有数据冲突。")
 
 
+class TooLarge(PortalError):
+    code = "too_large"
+    status = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_message = _("提交的内容过大。")
+
+
 class WindowClosed(PortalError):
     code = "window_closed"
     status = status.HTTP_423_LOCKED
@@ -88,6 +94,9 @@ def error_body(code: str, message: Any, fields: Mapping[str, Sequence[str]] | No
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error, ours or DRF's, leaves with the body of API.md."""
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django refuses the body before reading it whole; say so in the API's own body.
+        exc = TooLarge()
     if isinstance(exc, PortalError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, DjangoValidationError):

@@ -1,4 +1,5 @@
 from registration.models.accounts import DegreeRecord, User
+from registration.models.application import Application, ApplicationEvent, ApplicationStatus, HistoryRecord, PhotoStatus
 from registration.models.catalogue import (
     City,
     District,
@@ -14,6 +15,11 @@ from registration.models.catalogue import (
 )
 
 __all__ = [
+    "Application",
+    "ApplicationEvent",
+    "ApplicationStatus",
+    "HistoryRecord",
+    "PhotoStatus",
     "City",
     "DegreeRecord",
     "District",

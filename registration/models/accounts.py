@@ -13,7 +13,9 @@ from registration.choices import Degree, Education, Gender, IdType, Role, Traini
 
 
 class PortalUserManager(UserManager["User"]):
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         # A superuser is an administrator, never a candidate without an identity.
         extra.setdefault("role", Role.ADMINISTRATOR)
         return super().create_superuser(username, email, password, **extra)
@@ -35,6 +37,8 @@ class User(AbstractUser):
     gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
+    # Fixed by the ID type (and, for HK/Macao, the number): 中国, 中国香港, 中国澳门, 中国台湾 or 其他.
+    nationality = models.CharField(_("国籍"), max_length=10, blank=True)
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
     registration_point = models.ForeignKey(
@@ -46,7 +50,12 @@ class User(AbstractUser):
         related_name="staff",
     )
     site = models.ForeignKey(
-        "registration.Site", verbose_name=_("考点"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+        "registration.Site",
+        verbose_name=_("考点"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
     )
     district = models.ForeignKey(
         "registration.District",

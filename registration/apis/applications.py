@@ -1,0 +1,297 @@
+"""The candidate's application over the API (API.md, "The candidate's application")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.generics import GenericAPIView
+from rest_framework.views import APIView
+
+from registration import choices
+from registration.models import District, Exam
+from registration.models.application import Application
+from registration.sections import SECTION_KEYS, SECTIONS, MonthField, input_field_names
+from registration.selectors.applications import (
+    application_of_candidate,
+    application_sections,
+    application_warnings,
+    applications_of_candidate,
+    status_nodes,
+)
+from registration.services.applications import (
+    application_change_district,
+    application_create,
+    application_save_section,
+    application_submit,
+    application_withdraw,
+)
+from wecan.errors import InvalidInput, NotFound
+
+
+class IsCandidate(permissions.BasePermission):
+    message = "只有考生可以使用此功能。"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_candidate)
+
+
+class NodeSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["fill", "photo", "materials", "submit", "confirm", "review", "pay"])
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=["done", "current", "todo", "failed"])
+
+
+class RejectionReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class ApplicationSerializer(serializers.Serializer):
+    """The application body of API.md."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="网报号")
+    exam = serializers.IntegerField(source="exam_id")
+    district = serializers.CharField(source="district.code")
+    status = serializers.CharField()
+    verification_code = serializers.CharField(help_text="验证码")
+    sections = serializers.SerializerMethodField()
+    photo_status = serializers.CharField()
+    materials_finalized = serializers.BooleanField()
+    rejection_reasons = RejectionReasonSerializer(many=True)
+    nodes = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_sections(self, application: Application) -> dict[str, Any]:
+        return application_sections(application)
+
+    @extend_schema_field(NodeSerializer(many=True))
+    def get_nodes(self, application: Application) -> list[dict[str, str]]:
+        return NodeSerializer(status_nodes(application), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, application: Application) -> list[str]:
+        return application_warnings(application)
+
+
+def _schema_field(field: forms.Field) -> serializers.Field:
+    """A DRF field documenting a section form field (the form does the validating)."""
+    common: dict[str, Any] = {"required": field.required, "help_text": str(field.label or "")}
+    if isinstance(field, forms.MultipleChoiceField):
+        return serializers.ListField(child=serializers.CharField(), **common)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=[value for value, _label in field.choices if value], **common)
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(allow_null=not field.required, **common)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, MonthField):
+        return serializers.RegexField(r"^\d{4}-\d{2}$", allow_blank=True, allow_null=True, **common)
+    if isinstance(field, forms.EmailField):
+        return serializers.EmailField(allow_blank=True, **common)
+    return serializers.CharField(allow_blank=not field.required, **common)
+
+
+SECTION_SCHEMAS = {
+    key: inline_serializer(
+        name=f"{key.capitalize()}SectionBody",
+        fields={name: _schema_field(field) for name, field in SECTIONS[key].base_fields.items()},
+    )
+    for key in SECTION_KEYS
+}
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    exam = serializers.IntegerField()
+    district = serializers.CharField(max_length=10, help_text="考区代码")
+
+
+def _own(request: Request, application_id: int) -> Application:
+    try:
+        return application_of_candidate(candidate=request.user, application_id=application_id)  # type: ignore[arg-type]
+    except Application.DoesNotExist:
+        raise NotFound() from None
+
+
+def _body(application_id: int, request: Request) -> Response:
+    return Response(ApplicationSerializer(_own(request, application_id)).data)
+
+
+def _refuse_unknown_fields(data: Any, allowed: set[str]) -> None:
+    if not isinstance(data, dict):
+        raise InvalidInput(_("请求内容应为JSON对象。"))
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidInput(fields={name: [_("不接受此字段。")] for name in unknown})
+
+
+class ApplicationListCreate(GenericAPIView):
+    permission_classes = [IsCandidate]
+    serializer_class = ApplicationSerializer
+
+    @extend_schema(responses=ApplicationSerializer(many=True), summary="The candidate's own applications")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(applications_of_candidate(candidate=request.user))  # type: ignore[arg-type]
+        return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
+
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
+    def post(self, request: Request) -> Response:
+        _refuse_unknown_fields(request.data, {"exam", "district"})
+        body = ApplicationCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        exam = Exam.objects.filter(pk=body.validated_data["exam"]).first()
+        if exam is None:
+            raise InvalidInput(fields={"exam": [_("考试不存在。")]})
+        district = District.objects.filter(exam=exam, code=body.validated_data["district"]).first()
+        if district is None:
+            raise InvalidInput(fields={"district": [_("本次考试没有此考区。")]})
+        application = application_create(candidate=request.user, exam=exam, district=district)  # type: ignore[arg-type]
+        return Response(ApplicationSerializer(_own(request, application.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetail(APIView):
+    permission_classes = [IsCandidate]
+
+    @extend_schema(responses=ApplicationSerializer)
+    def get(self, request: Request, application_id: int) -> Response:
+        return _body(application_id, request)
+
+
+class ApplicationSection(APIView):
+    permission_classes = [IsCandidate]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("section", str, OpenApiParameter.PATH, enum=list(SECTION_KEYS))],
+        request=PolymorphicProxySerializer(
+            component_name="SectionBody",
+            serializers=list(SECTION_SCHEMAS.values()),
+            resource_type_field_name=None,
+        ),
+        responses=ApplicationSerializer,
+    )
+    def put(self, request: Request, application_id: int, section: str) -> Response:
+        if section not in SECTION_KEYS:
+            raise NotFound()
+        application = _own(request, application_id)
+        _refuse_unknown_fields(request.data, input_field_names(section))
+        application_save_section(
+            application_id=application.pk,
+            section=section,
+            data=request.data,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        return _body(application_id, request)
+
+
+class ChangeDistrictSerializer(serializers.Serializer):
+    district = serializers.CharField(max_length=10, help_text="考区代码")
+
+
+class ApplicationChangeDistrict(APIView):
+    permission_classes = [IsCandidate]
+
+    @extend_schema(request=ChangeDistrictSerializer, responses=ApplicationSerializer)
+    def post(self, request: Request, application_id: int) -> Response:
+        application = _own(request, application_id)
+        _refuse_unknown_fields(request.data, {"district"})
+        body = ChangeDistrictSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        district = District.objects.filter(exam=application.exam, code=body.validated_data["district"]).first()
+        if district is None:
+            raise InvalidInput(fields={"district": [_("本次考试没有此考区。")]})
+        application_change_district(application_id=application.pk, district=district, actor=request.user)  # type: ignore[arg-type]
+        return _body(application_id, request)
+
+
+class ApplicationSubmit(APIView):
+    permission_classes = [IsCandidate]
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    def post(self, request: Request, application_id: int) -> Response:
+        application = _own(request, application_id)
+        application_submit(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
+        return _body(application_id, request)
+
+
+class ApplicationWithdraw(APIView):
+    permission_classes = [IsCandidate]
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    def post(self, request: Request, application_id: int) -> Response:
+        application = _own(request, application_id)
+        application_withdraw(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
+        return _body(application_id, request)
+
+
+CHOICE_LISTS = {
+    "gender": choices.Gender.choices,
+    "ethnicity": choices.ETHNICITIES,
+    "health_status": choices.HEALTH_STATUSES,
+    "nationality": choices.NATIONALITIES,
+    "current_qualification": choices.QUALIFICATIONS,
+    "practice_category": choices.PRACTICE_CATEGORIES,
+    "highest_education": choices.HIGHEST_EDUCATIONS,
+    "schooling_years": choices.SCHOOLING_YEARS,
+    "unit_affiliation": choices.UNIT_AFFILIATIONS,
+    "unit_nature": choices.UNIT_NATURES,
+    "unit_category": choices.UNIT_CATEGORIES,
+    "education": choices.Education.choices,
+    "degree": choices.Degree.choices,
+    "training_mode": choices.TrainingMode.choices,
+    "id_type": choices.IdType.choices,
+}
+
+
+class ChoiceLists(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            name="ChoiceLists",
+            fields={name: serializers.ListField(child=serializers.DictField()) for name in CHOICE_LISTS},
+        )
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                name: [{"value": value, "label": str(label)} for value, label in options]
+                for name, options in CHOICE_LISTS.items()
+            }
+        )
+
+
+urlpatterns = [
+    path("choices/", ChoiceLists.as_view(), name="api-choices"),
+    path("applications/", ApplicationListCreate.as_view(), name="api-applications"),
+    path("applications/<int:application_id>/", ApplicationDetail.as_view(), name="api-application"),
+    path(
+        "applications/<int:application_id>/sections/<str:section>/",
+        ApplicationSection.as_view(),
+        name="api-application-section",
+    ),
+    path(
+        "applications/<int:application_id>/change-district/",
+        ApplicationChangeDistrict.as_view(),
+        name="api-application-change-district",
+    ),
+    path("applications/<int:application_id>/submit/", ApplicationSubmit.as_view(), name="api-application-submit"),
+    path(
+        "applications/<int:application_id>/withdraw/", ApplicationWithdraw.as_view(), name="api-application-withdraw"
+    ),
+]

@@ -1,0 +1,190 @@
+"""The application (报名信息): one per candidate per exam, its six sections, its state and its audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registration.choices import Gender
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("填写中")
+    SUBMITTED = "submitted", _("已提交，待确认")
+    CONFIRMATION_REJECTED = "confirmation_rejected", _("确认不通过")
+    CONFIRMED = "confirmed", _("已确认，待审核")
+    SITE_APPROVED = "site_approved", _("考点初审通过")
+    REVIEW_REJECTED = "review_rejected", _("资格审核不通过")
+    APPROVED = "approved", _("资格审核通过")
+    PAID = "paid", _("已缴费")
+    REFUNDED = "refunded", _("已退费")
+    ABANDONED = "abandoned", _("视为放弃")
+
+
+class PhotoStatus(models.TextChoices):
+    MISSING = "missing", _("未上传")
+    PENDING = "pending", _("审核中")
+    ACCEPTED = "accepted", _("合格")
+    REJECTED = "rejected", _("不合格")
+
+
+class Application(models.Model):
+    """A candidate's registration for one exam.
+
+    Section fields are columns so that staff queues filter and index them; ``<section>_saved_at`` says
+    whether the candidate has saved that section (``None``: not yet, or cleared by 修改考区). ``status``
+    changes only through ``registration.services.applications.transition``.
+    """
+
+    exam = models.ForeignKey("registration.Exam", on_delete=models.PROTECT, related_name="applications")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    district = models.ForeignKey("registration.District", on_delete=models.PROTECT, related_name="applications")
+    number = models.CharField(_("网报号"), max_length=8)
+    verification_code = models.CharField(_("验证码"), max_length=7)
+    status = models.CharField(
+        _("状态"), max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    pledge_accepted_at = models.DateTimeField(_("同意报考须知时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    resubmission_count = models.PositiveSmallIntegerField(_("重新提交次数"), default=0)
+
+    # 考点信息
+    site_saved_at = models.DateTimeField(null=True, blank=True)
+    city = models.ForeignKey("registration.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    site = models.ForeignKey(
+        "registration.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    registration_point = models.ForeignKey(
+        "registration.RegistrationPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+
+    # 基本信息
+    basic_saved_at = models.DateTimeField(null=True, blank=True)
+    id_valid_until = models.DateField(_("证件有效截止日期"), null=True, blank=True)
+    gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    health_status = models.CharField(_("健康状况"), max_length=10, blank=True)
+    nationality = models.CharField(_("国籍"), max_length=10, blank=True)
+    foreign_nationality = models.CharField(_("外籍人员国籍"), max_length=50, blank=True)
+
+    # 联系方式
+    contact_saved_at = models.DateTimeField(null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=50, blank=True)
+    postcode = models.CharField(_("邮编"), max_length=6, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+
+    # 报考信息
+    exam_saved_at = models.DateTimeField(null=True, blank=True)
+    specialty = models.ForeignKey(
+        "registration.Specialty", on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    subjects = models.ManyToManyField("registration.Subject", blank=True, related_name="+")
+    current_qualification = models.CharField(_("现有技术资格"), max_length=20, blank=True)
+    qualification_date = models.DateField(_("现有技术资格取得年月"), null=True, blank=True)
+    practice_category = models.CharField(_("执业类别"), max_length=20, blank=True)
+    first_registration_month = models.DateField(_("首次注册年月"), null=True, blank=True)
+    residency_certificate_month = models.DateField(_("住培合格证书发证年月"), null=True, blank=True)
+
+    # 教育情况
+    education_saved_at = models.DateTimeField(null=True, blank=True)
+    degree_record = models.ForeignKey(
+        "registration.DegreeRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    highest_education = models.CharField(_("最高学历"), max_length=10, blank=True)
+    schooling_years = models.CharField(_("学制"), max_length=10, blank=True)
+    work_experience = models.CharField(_("专业工作经历"), max_length=200, blank=True)
+
+    # 工作情况
+    work_saved_at = models.DateTimeField(null=True, blank=True)
+    unit = models.ForeignKey("registration.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    other_unit_name = models.CharField(_("其它单位"), max_length=200, blank=True)
+    unit_affiliation = models.CharField(_("单位所属"), max_length=20, blank=True)
+    unit_nature = models.CharField(_("单位性质"), max_length=20, blank=True)
+    unit_category = models.CharField(_("单位类别"), max_length=20, blank=True)
+    years_in_specialty = models.PositiveSmallIntegerField(_("从事本专业年限"), null=True, blank=True)
+
+    # Filled by the photo and materials work, and by staff decisions.
+    photo_status = models.CharField(
+        _("照片状态"), max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.MISSING
+    )
+    materials_finalized = models.BooleanField(_("已上传全部证明材料"), default=False)
+    rejection_reasons = models.JSONField(_("不通过原因"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("报名信息")
+        verbose_name_plural = _("报名信息")
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "candidate"], name="one_application_per_candidate_per_exam"),
+            models.UniqueConstraint(fields=["exam", "number"], name="application_number_unique_per_exam"),
+            models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_known"),
+        ]
+        indexes = [
+            # Staff queues: a scope, a status, oldest submission first.
+            models.Index(fields=["registration_point", "status", "submitted_at"], name="application_point_queue"),
+            models.Index(fields=["site", "status", "submitted_at"], name="application_site_queue"),
+            models.Index(fields=["district", "status", "submitted_at"], name="application_district_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.exam.year})"
+
+
+class ApplicationEvent(models.Model):
+    """The audit trail: who moved the application from which state to which, why, when."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=24, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=24, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class HistoryRecord(models.Model):
+    """Last year's sitting of an ID number in a specialty (imported by staff); history candidates start from it."""
+
+    exam_year = models.PositiveSmallIntegerField(_("考试年度"))
+    id_number_digest = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    district_code = models.CharField(_("考区"), max_length=10)
+    site_code = models.CharField(_("考点"), max_length=20)
+    specialty_code = models.CharField(_("专业代码"), max_length=10)
+    level = models.CharField(_("级别"), max_length=20)
+    education = models.CharField(_("学历"), max_length=10)
+    unit_name = models.CharField(_("工作单位"), max_length=200)
+    passed_subjects = models.JSONField(_("已通过科目"), default=list)
+    absent = models.BooleanField(_("缺考"), default=False)
+    disqualified = models.BooleanField(_("违纪"), default=False)
+
+    class Meta:
+        verbose_name = _("历史考生记录")
+        verbose_name_plural = _("历史考生记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam_year", "id_number_digest", "specialty_code"], name="history_record_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam_year} {self.specialty_code} {self.name}"

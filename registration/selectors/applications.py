@@ -1,0 +1,138 @@
+"""Reads of applications: the candidate's own, their status nodes, warnings and completeness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from registration.models import Specialty, Subject, User
+from registration.models.application import Application, ApplicationStatus, HistoryRecord, PhotoStatus
+from registration.nodes import StatusNode
+from registration.sections import SECTION_KEYS, SECTIONS
+
+S = ApplicationStatus
+
+# States at or past each node, i.e. the node is behind the candidate.
+_SUBMITTED_OR_LATER = frozenset(
+    {S.SUBMITTED, S.CONFIRMATION_REJECTED, S.CONFIRMED, S.SITE_APPROVED, S.REVIEW_REJECTED, S.APPROVED, S.PAID, S.REFUNDED}
+)
+_CONFIRMED_OR_LATER = frozenset({S.CONFIRMED, S.SITE_APPROVED, S.REVIEW_REJECTED, S.APPROVED, S.PAID, S.REFUNDED})
+_REVIEWED = frozenset({S.APPROVED, S.PAID, S.REFUNDED})
+
+
+@dataclass(frozen=True)
+class Node:
+    key: str
+    label: str
+    state: str  # done, current, todo, failed
+
+
+def applications_of_candidate(*, candidate: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(candidate=candidate)
+        .select_related("exam", "district", "city", "site", "registration_point", "specialty", "degree_record", "unit")
+        .prefetch_related(Prefetch("subjects", queryset=Subject.objects.order_by("code")))
+        .order_by("-exam__year")
+    )
+
+
+def application_of_candidate(*, candidate: User, application_id: int) -> Application:
+    """The candidate's own application; anyone else's is ``Application.DoesNotExist`` (a 404)."""
+    return applications_of_candidate(candidate=candidate).get(pk=application_id)
+
+
+def history_record(*, application: Application, specialty: Specialty | None) -> HistoryRecord | None:
+    """Last year's record of this candidate in this specialty, if it makes them a history candidate
+    (sat the exam: neither absent nor disqualified)."""
+    digest = application.candidate.id_number_digest
+    if specialty is None or not digest:
+        return None
+    return HistoryRecord.objects.filter(
+        exam_year=application.exam.year - 1,
+        id_number_digest=digest,
+        specialty_code=specialty.code,
+        absent=False,
+        disqualified=False,
+    ).first()
+
+
+def default_subject_codes(*, application: Application, specialty: Specialty | None) -> list[str]:
+    """All four subjects, or for a history candidate last year's failed ones (成绩滚动管理)."""
+    all_codes = list(Subject.objects.order_by("code").values_list("code", flat=True))
+    record = history_record(application=application, specialty=specialty)
+    if record is None:
+        return all_codes
+    failed = [code for code in all_codes if code not in record.passed_subjects]
+    return failed or all_codes
+
+
+def section_errors(application: Application) -> dict[str, list[str]]:
+    """For each section not saved or no longer valid, why; empty when the application is complete."""
+    errors: dict[str, list[str]] = {}
+    for key in SECTION_KEYS:
+        form_class = SECTIONS[key]
+        saved = form_class.representation(application)
+        if saved is None:
+            errors[key] = [_("“%(section)s”尚未填写。") % {"section": form_class.title}]
+            continue
+        form = form_class(saved, application=application)
+        if not form.is_valid():
+            errors[key] = [
+                f"{form.fields[name].label if name in form.fields else name}: {message}"
+                for name, messages in form.errors.items()
+                for message in messages
+            ]
+    return errors
+
+
+def application_warnings(application: Application) -> list[str]:
+    """Advice that does not block: an ID document that expires before the exam."""
+    warnings = []
+    if application.id_valid_until and application.id_valid_until < application.exam.exam_date:
+        warnings.append(_("证件有效截止日期早于考试日期，不影响报名，请及时更换有效证件，以免影响参加考试。"))
+    return warnings
+
+
+def status_nodes(application: Application) -> list[Node]:
+    """The seven nodes (six where the district confirms on site), each done, current, todo or failed."""
+    status = application.status
+    done_sections = all(getattr(application, f"{key}_saved_at") for key in SECTION_KEYS)
+    done: dict[str, bool] = {
+        StatusNode.FILL: done_sections or status in _SUBMITTED_OR_LATER,
+        StatusNode.PHOTO: application.photo_status == PhotoStatus.ACCEPTED,
+        StatusNode.MATERIALS: application.materials_finalized,
+        StatusNode.SUBMIT: status in _SUBMITTED_OR_LATER,
+        StatusNode.CONFIRM: status in _CONFIRMED_OR_LATER,
+        StatusNode.REVIEW: status in _REVIEWED,
+        # Where fees are not paid online, passing the review completes the registration.
+        StatusNode.PAY: status in {S.PAID, S.REFUNDED}
+        or (status == S.APPROVED and not application.district.online_payment),
+    }
+    failed: dict[str, bool] = {
+        StatusNode.PHOTO: application.photo_status == PhotoStatus.REJECTED,
+        StatusNode.CONFIRM: status == S.CONFIRMATION_REJECTED,
+        StatusNode.REVIEW: status == S.REVIEW_REJECTED,
+    }
+    keys = [node for node in StatusNode if node != StatusNode.MATERIALS or application.district.online_confirmation]
+    nodes = []
+    current_given = False
+    for key in keys:
+        if failed.get(key):
+            state = "failed"
+            current_given = True
+        elif done[key]:
+            state = "done"
+        elif not current_given:
+            state = "failed" if status == S.ABANDONED else "current"
+            current_given = True
+        else:
+            state = "todo"
+        nodes.append(Node(key=key.value, label=str(key.label), state=state))
+    return nodes
+
+
+def application_sections(application: Application) -> dict[str, Any]:
+    return {key: SECTIONS[key].representation(application) for key in SECTION_KEYS}

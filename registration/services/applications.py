@@ -1,0 +1,234 @@
+"""Writes to applications: create, save a section, change district, and every state transition.
+
+Each function runs in one transaction, locks the application row, and writes an audit event.
+``transition`` is the only code that sets ``Application.status``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registration.models import District, Exam, User
+from registration.models.application import Application, ApplicationEvent, ApplicationStatus
+from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
+from registration.signals import application_content_changed, application_transitioned
+from registration.windows import Window, require_open
+from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
+from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound
+
+_NUMBER_ATTEMPTS = 8
+
+
+def _new_verification_code() -> str:
+    return f"{secrets.randbelow(10**7):07d}"
+
+
+def _record(application: Application, *, action: str, actor: User | None, reason: str = "", from_status: str = "") -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        action=action,
+        from_status=from_status or application.status,
+        to_status=application.status,
+        reason=reason,
+    )
+
+
+def _locked(application_id: int) -> Application:
+    try:
+        return Application.objects.select_for_update(of=("self",)).select_related("exam", "district").get(
+            pk=application_id
+        )
+    except Application.DoesNotExist:
+        raise NotFound() from None
+
+
+def _issue_verification_code(application: Application) -> None:
+    """A new 验证码 on every content change, so a stale printed form is detected at confirmation."""
+    application.verification_code = _new_verification_code()
+    code = application.verification_code
+    transaction.on_commit(
+        lambda: application_content_changed.send(
+            sender=Application, application_id=application.pk, verification_code=code
+        )
+    )
+
+
+def _content_window(application: Application) -> Window:
+    # After a confirmation rejection the candidate may fix things until the confirmation deadline.
+    if application.status == ApplicationStatus.CONFIRMATION_REJECTED:
+        return Window.CONFIRMATION
+    return Window.REGISTRATION
+
+
+def application_create(*, candidate: User, exam: Exam, district: District, pledge_accepted: bool = False) -> Application:
+    """Opens the candidate's application for ``exam`` in ``district``: one per candidate per exam.
+
+    Raises ``WindowClosed`` outside the registration window, ``Conflict`` if the candidate already
+    has one, ``InvalidInput`` for a district of another exam.
+    """
+    if not candidate.is_candidate:
+        raise InvalidState(_("只有考生可以报名。"))
+    if district.exam_id != exam.pk:
+        raise InvalidInput(fields={"district": [_("所选考区不属于本次考试。")]})
+    require_open(exam, Window.REGISTRATION)
+    if Application.objects.filter(exam=exam, candidate=candidate).exists():
+        raise Conflict(_("您已报名本次考试，不能重复报名。"))
+    for _attempt in range(_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                application = Application(
+                    exam=exam,
+                    candidate=candidate,
+                    district=district,
+                    # 网报号: random rather than sequential, so numbers say nothing about volume or neighbours.
+                    number=f"{secrets.randbelow(10**8):08d}",
+                    verification_code=_new_verification_code(),
+                    pledge_accepted_at=timezone.now() if pledge_accepted else None,
+                )
+                application.full_clean(validate_unique=False, validate_constraints=False)
+                application.save()
+                _record(application, action="create", actor=candidate, from_status="")
+                return application
+        except IntegrityError:
+            if Application.objects.filter(exam=exam, candidate=candidate).exists():
+                raise Conflict(_("您已报名本次考试，不能重复报名。")) from None
+            # Otherwise the random number was taken: draw again.
+    raise Conflict(_("网报号分配失败，请重试。"))
+
+
+def application_save_section(
+    *, application_id: int, section: str, data: Mapping[str, Any], actor: User
+) -> Application:
+    """Validates and saves one section; issues a new 验证码. Nothing is saved if any field is wrong."""
+    if section not in SECTION_KEYS:
+        raise NotFound()
+    with transaction.atomic():
+        application = _locked(application_id)
+        if application.status not in EDITABLE_STATES:
+            raise InvalidState(_("报名信息已提交，如需修改请先撤回。"))
+        require_open(application.exam, _content_window(application))
+        form = SECTIONS[section](data, application=application)
+        if not form.is_valid():
+            raise InvalidInput(fields={name: list(errors) for name, errors in form.errors.items()})
+        values = form.values()
+        subjects = values.pop("subjects", None)
+        for name, value in values.items():
+            setattr(application, name, value)
+        setattr(application, f"{section}_saved_at", timezone.now())
+        _issue_verification_code(application)
+        application.save()
+        if subjects is not None:
+            application.subjects.set(subjects)
+        _record(application, action=f"save_{section}", actor=actor)
+    return application
+
+
+def application_change_district(*, application_id: int, district: District, actor: User) -> Application:
+    """修改考区: only before submission; clears every section (the account and degrees stay)."""
+    with transaction.atomic():
+        application = _locked(application_id)
+        if application.status != ApplicationStatus.DRAFT:
+            raise InvalidState(_("报名信息提交后不能修改考区。"))
+        if district.exam_id != application.exam_id:
+            raise InvalidInput(fields={"district": [_("所选考区不属于本次考试。")]})
+        require_open(application.exam, Window.REGISTRATION)
+        previous = application.district.code
+        for name, value in cleared_values().items():
+            setattr(application, name, value)
+        application.district = district
+        application.materials_finalized = False
+        _issue_verification_code(application)
+        application.save()
+        application.subjects.clear()
+        _record(application, action="change_district", actor=actor, reason=f"{previous} → {district.code}")
+    return application
+
+
+def transition(
+    *,
+    application_id: int,
+    action: Action,
+    actor: User | None,
+    reason: str = "",
+    check: Callable[[Application], None] | None = None,
+    apply: Callable[[Application, str], None] | None = None,
+) -> Application:
+    """Moves the application along ``action`` of the transition table.
+
+    Locks the row, refuses with ``InvalidState`` when the table does not allow the action from the
+    current state, then runs ``check`` (which may raise) and ``apply`` (further changes) on the
+    locked row (``apply`` also gets the state it left), saves, writes the audit event and, on commit, sends ``application_transitioned``.
+    """
+    rule = TRANSITIONS[action]
+    with transaction.atomic():
+        application = _locked(application_id)
+        if application.status not in rule.sources:
+            raise InvalidState(
+                _("当前状态为“%(status)s”，不能%(action)s。")
+                % {"status": application.get_status_display(), "action": rule.description}
+            )
+        if check is not None:
+            check(application)
+        from_status = application.status
+        application.status = rule.target
+        if apply is not None:
+            apply(application, from_status)
+        application.save()
+        _record(application, action=action.value, actor=actor, reason=reason, from_status=from_status)
+        actor_id = actor.pk if actor else None
+        transaction.on_commit(
+            lambda: application_transitioned.send(
+                sender=Application,
+                application_id=application.pk,
+                action=action.value,
+                from_status=from_status,
+                to_status=rule.target.value,
+                actor_id=actor_id,
+            )
+        )
+    return application
+
+
+def _require_complete(application: Application) -> None:
+    """Every section saved and still valid against today's catalogue."""
+    from registration.selectors.applications import section_errors
+
+    errors = section_errors(application)
+    if errors:
+        raise InvalidInput(_("报名信息尚未填写完整，请先完成以下栏目。"), fields=errors)
+
+
+def application_submit(*, application_id: int, actor: User) -> Application:
+    """提交信息: from a draft inside the registration window, or again after a confirmation
+    rejection until the confirmation deadline. The application must be complete."""
+
+    def check(application: Application) -> None:
+        require_open(application.exam, _content_window(application))
+        _require_complete(application)
+
+    def apply(application: Application, from_status: str) -> None:
+        if from_status == ApplicationStatus.CONFIRMATION_REJECTED:
+            application.resubmission_count += 1
+        application.rejection_reasons = []
+        application.submitted_at = timezone.now()
+
+    return transition(application_id=application_id, action=Action.SUBMIT, actor=actor, check=check, apply=apply)
+
+
+def application_withdraw(*, application_id: int, actor: User) -> Application:
+    """撤回信息提交: before confirmation and inside the registration window."""
+
+    def check(application: Application) -> None:
+        require_open(application.exam, Window.REGISTRATION)
+
+    def apply(application: Application, from_status: str) -> None:
+        application.submitted_at = None
+
+    return transition(application_id=application_id, action=Action.WITHDRAW, actor=actor, check=check, apply=apply)

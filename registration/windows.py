@@ -1,0 +1,61 @@
+"""The exam's time windows, checked in server time."""
+
+from __future__ import annotations
+
+import datetime
+from enum import StrEnum
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from registration.models import Exam
+from wecan.errors import WindowClosed
+
+
+class Window(StrEnum):
+    REGISTRATION = "registration"  # create, fill, submit, withdraw
+    CONFIRMATION = "confirmation"  # fix and re-submit after a confirmation rejection
+    PAYMENT = "payment"
+    TICKET = "ticket"
+
+
+def window_bounds(exam: Exam, window: Window) -> tuple[datetime.datetime, datetime.datetime]:
+    return {
+        Window.REGISTRATION: (exam.registration_opens, exam.registration_closes),
+        Window.CONFIRMATION: (exam.registration_opens, exam.confirmation_deadline),
+        Window.PAYMENT: (exam.payment_opens, exam.payment_closes),
+        Window.TICKET: (exam.ticket_opens, exam.ticket_closes),
+    }[window]
+
+
+def window_name(window: Window) -> str:
+    return {
+        Window.REGISTRATION: _("网上报名"),
+        Window.CONFIRMATION: _("报名确认"),
+        Window.PAYMENT: _("网上缴费"),
+        Window.TICKET: _("准考证打印"),
+    }[window]
+
+
+def is_open(exam: Exam, window: Window, now: datetime.datetime | None = None) -> bool:
+    opens, closes = window_bounds(exam, window)
+    return opens <= (now or timezone.now()) < closes
+
+
+def require_open(exam: Exam, window: Window, now: datetime.datetime | None = None) -> None:
+    """Raises ``WindowClosed`` naming the window and its times when ``now`` is outside it."""
+    now = now or timezone.now()
+    if is_open(exam, window, now):
+        return
+    opens, closes = window_bounds(exam, window)
+    times = {
+        "window": window_name(window),
+        "opens": date_format(timezone.localtime(opens), "Y-m-d H:i"),
+        "closes": date_format(timezone.localtime(closes), "Y-m-d H:i"),
+    }
+    if now < opens:
+        message = _("%(window)s尚未开始，开始时间为%(opens)s。") % times
+    else:
+        message = _("%(window)s已于%(closes)s截止。") % times
+    raise WindowClosed(message)

@@ -1,0 +1,65 @@
+"""The application's state machine: every allowed transition, in one table.
+
+``registration.services.applications.transition`` is the only code that changes ``Application.status``;
+it refuses anything not listed here with ``InvalidState``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from registration.models.application import ApplicationStatus as S
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    AUTO_CONFIRM = "auto_confirm"
+    WITHDRAW = "withdraw"
+    CONFIRM = "confirm"
+    REJECT_CONFIRMATION = "reject_confirmation"
+    APPROVE_SITE = "approve_site"
+    REJECT_SITE = "reject_site"
+    APPROVE_DISTRICT = "approve_district"
+    REJECT_DISTRICT = "reject_district"
+    REOPEN_REVIEW = "reopen_review"
+    PAY = "pay"
+    REFUND = "refund"
+    ABANDON = "abandon"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[S]
+    target: S
+    description: str
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    # Submission from a draft, or again after the registration point rejected it.
+    Action.SUBMIT: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED}), S.SUBMITTED, "提交报名信息"),
+    # A history candidate whose key facts are unchanged, where the district enables it.
+    Action.AUTO_CONFIRM: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED}), S.CONFIRMED, "历史考生自动确认"),
+    Action.WITHDRAW: Transition(frozenset({S.SUBMITTED}), S.DRAFT, "撤回信息提交"),
+    Action.CONFIRM: Transition(frozenset({S.SUBMITTED}), S.CONFIRMED, "报名确认通过"),
+    Action.REJECT_CONFIRMATION: Transition(frozenset({S.SUBMITTED}), S.CONFIRMATION_REJECTED, "报名确认不通过"),
+    Action.APPROVE_SITE: Transition(frozenset({S.CONFIRMED}), S.SITE_APPROVED, "考点初审通过"),
+    Action.REJECT_SITE: Transition(frozenset({S.CONFIRMED}), S.REVIEW_REJECTED, "考点初审不通过"),
+    Action.APPROVE_DISTRICT: Transition(frozenset({S.SITE_APPROVED}), S.APPROVED, "考区终审通过"),
+    Action.REJECT_DISTRICT: Transition(frozenset({S.SITE_APPROVED}), S.REVIEW_REJECTED, "考区终审不通过"),
+    # A district reviewer may reopen a rejected review; it starts again at the site stage.
+    Action.REOPEN_REVIEW: Transition(frozenset({S.REVIEW_REJECTED}), S.CONFIRMED, "重新审核"),
+    Action.PAY: Transition(frozenset({S.APPROVED}), S.PAID, "缴费成功"),
+    Action.REFUND: Transition(frozenset({S.PAID}), S.REFUNDED, "退费"),
+    # A deadline passed: confirmation deadline in draft or rejected, payment window in approved.
+    Action.ABANDON: Transition(
+        frozenset({S.DRAFT, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, "逾期视为放弃"
+    ),
+}
+
+# States in which the candidate may change the application's content.
+EDITABLE_STATES = frozenset({S.DRAFT, S.CONFIRMATION_REJECTED})
+
+
+def allowed(action: Action, status: str) -> bool:
+    return status in TRANSITIONS[action].sources
