@@ -22,7 +22,42 @@ _CHECK_CHARACTERS = "10X98765432"
 
 # Province codes of the mainland resident ID (GB/T 2260), plus 71/81/82 that some IDs carry.
 _PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
 )
 _RESIDENCE_PERMIT_PREFIXES = {
     IdType.HK_MACAO_RESIDENCE: ("810000", "820000"),
@@ -91,20 +126,14 @@ def parse_id_number(id_type: str, raw: str, *, today: datetime.date | None = Non
     if id_type == IdType.RESIDENT_ID:
         born, gender = _eighteen(number, today=today)
         if number[:2] not in _PROVINCE_CODES or number.startswith(("810000", "820000", "830000")):
-            raise ValidationError(
-                _("证件号码的地区码不正确；港澳台居民居住证请选择对应的证件类型。"), code="id_region"
-            )
+            raise ValidationError(_("证件号码的地区码不正确；港澳台居民居住证请选择对应的证件类型。"), code="id_region")
         return IdentityFacts(id_type, number, born, gender, NATIONALITY_CHINA)
 
     if id_type in _RESIDENCE_PERMIT_PREFIXES:
         born, gender = _eighteen(number, today=today)
         if not number.startswith(_RESIDENCE_PERMIT_PREFIXES[IdType(id_type)]):
-            raise ValidationError(
-                _("该证件号码不是%(kind)s号码。") % {"kind": IdType(id_type).label}, code="id_region"
-            )
-        nationality = {"810000": NATIONALITY_HONG_KONG, "820000": NATIONALITY_MACAO}.get(
-            number[:6], NATIONALITY_TAIWAN
-        )
+            raise ValidationError(_("该证件号码不是%(kind)s号码。") % {"kind": IdType(id_type).label}, code="id_region")
+        nationality = {"810000": NATIONALITY_HONG_KONG, "820000": NATIONALITY_MACAO}.get(number[:6], NATIONALITY_TAIWAN)
         return IdentityFacts(id_type, number, born, gender, nationality)
 
     if id_type == IdType.HK_MACAO_PERMIT:

@@ -22,12 +22,16 @@ from registration import choices
 from registration.identity import NATIONALITY_OTHER
 from registration.models import City, DegreeRecord, RegistrationPoint, Site, Subject, Unit
 from registration.models.application import Application
+from registration.pii import mask_mobile
 
 SECTION_KEYS = ("site", "basic", "contact", "exam", "education", "work")
 
 
-def _blank_choice(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _blank_choice(options: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", gettext_lazy("请选择")), *options]
+
+
+_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MonthField(forms.CharField):
@@ -49,6 +53,9 @@ class MonthField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if isinstance(value, datetime.date) else value
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "type": "month", "placeholder": "2020-07"}
 
 
 class SectionForm(forms.Form):
@@ -146,9 +153,9 @@ class BasicSection(SectionForm):
         "foreign_nationality",
     )
 
-    id_valid_until = forms.DateField(label=gettext_lazy("证件有效截止日期"))
+    id_valid_until = forms.DateField(label=gettext_lazy("证件有效截止日期"), widget=_DATE_INPUT)
     gender = forms.ChoiceField(label=gettext_lazy("性别"), choices=_blank_choice(choices.Gender.choices))
-    birth_date = forms.DateField(label=gettext_lazy("出生日期"))
+    birth_date = forms.DateField(label=gettext_lazy("出生日期"), widget=_DATE_INPUT)
     ethnicity = forms.ChoiceField(label=gettext_lazy("民族"), choices=_blank_choice(choices.ETHNICITIES))
     health_status = forms.ChoiceField(label=gettext_lazy("健康状况"), choices=_blank_choice(choices.HEALTH_STATUSES))
     nationality = forms.ChoiceField(label=gettext_lazy("国籍"), choices=_blank_choice(choices.NATIONALITIES))
@@ -197,20 +204,33 @@ class ContactSection(SectionForm):
         required=False,
         error_messages={"invalid": gettext_lazy("邮编应为6位数字。")},
     )
-    mobile = forms.RegexField(
-        label=gettext_lazy("手机号码"),
-        regex=r"^1\d{10}$",
-        error_messages={"invalid": gettext_lazy("手机号码应为以1开头的11位数字。")},
-    )
+    mobile = forms.CharField(label=gettext_lazy("手机号码"), max_length=11)
     email = forms.EmailField(
         label=gettext_lazy("电子邮箱"),
         required=False,
         error_messages={"invalid": gettext_lazy("请填写有效的电子邮箱。")},
     )
 
+    def clean_mobile(self) -> str:
+        mobile = self.cleaned_data["mobile"]
+        # The number is shown masked (138****1234); sent back unchanged, it keeps the number on file.
+        current = self.application.mobile or self.application.candidate.mobile
+        if current and mobile == mask_mobile(current):
+            return current
+        if not re.fullmatch(r"1\d{10}", mobile):
+            raise ValidationError(_("手机号码应为以1开头的11位数字。"), code="invalid")
+        return mobile
+
     @classmethod
     def defaults(cls, application: Application) -> dict[str, Any]:
-        return {"mobile": application.candidate.mobile, "email": application.candidate.email}
+        return {"mobile": mask_mobile(application.candidate.mobile), "email": application.candidate.email}
+
+    @classmethod
+    def representation(cls, application: Application) -> dict[str, Any] | None:
+        shown = super().representation(application)
+        if shown is not None:
+            shown["mobile"] = mask_mobile(application.mobile)
+        return shown
 
 
 class ExamSection(SectionForm):
@@ -264,9 +284,9 @@ class ExamSection(SectionForm):
         if data.get("subjects"):
             data["subjects"] = list(Subject.objects.filter(code__in=data["subjects"]))
         practice = data.get("practice_category")
-        if practice and practice != choices.PRACTICE_CATEGORY_NONE and not data.get("first_registration_month"):
-            if "first_registration_month" not in self.errors:
-                self.add_error("first_registration_month", _("执业类别不为“无”时，首次注册年月不能为空。"))
+        month_missing = not data.get("first_registration_month") and "first_registration_month" not in self.errors
+        if practice and practice != choices.PRACTICE_CATEGORY_NONE and month_missing:
+            self.add_error("first_registration_month", _("执业类别不为“无”时，首次注册年月不能为空。"))
         return data
 
     @classmethod
@@ -426,5 +446,5 @@ def cleared_values() -> dict[str, Any]:
             if name == "subjects":
                 continue
             field = Application._meta.get_field(name)
-            values[name] = None if field.null else ""
+            values[name] = None if getattr(field, "null", False) else ""
     return values

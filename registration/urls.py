@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("registration.views.home")),
     path("", include("registration.views.accounts")),
+    path("", include("registration.views.applications")),
 ]

@@ -1,6 +1,140 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+from django.utils import translation
+
+from wecan.celery import app as celery_app
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORKER_START_TIMEOUT = 60
+WORKER_STOP_TIMEOUT = 30
+# Gossip and mingle only slow the start of a worker that is alone on its broker.
+WORKER_COMMAND = [sys.executable, "-m", "celery", "-A", "wecan", "worker", "--pool=solo", "--concurrency=1"]
+WORKER_COMMAND += ["-l", "info", "--without-gossip", "--without-mingle"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request through the test client activates its language in this thread and leaves it there.
+    yield
+    translation.deactivate()
+
+
+def _live_worker_unavailable(reason: str) -> None:
+    # CI must run these tests, so there a missing service is a failure rather than a quiet skip.
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"live_worker tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+class CeleryWorker:
+    """A `celery worker` subprocess serving the test database, with its log kept in a file."""
+
+    def __init__(self, process: subprocess.Popen[bytes], hostname: str, log_path: Path) -> None:
+        self.process = process
+        self.hostname = hostname
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+_worker_key = pytest.StashKey[CeleryWorker]()
+
+
+def _wait_for_ping(worker: CeleryWorker) -> None:
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            pytest.fail(f"the Celery worker exited with {worker.process.returncode}:\n{worker.log()}", pytrace=False)
+        if celery_app.control.ping(destination=[worker.hostname], timeout=1.0):
+            return
+    pytest.fail(f"the Celery worker did not answer a ping in {WORKER_START_TIMEOUT} s:\n{worker.log()}", pytrace=False)
+
+
+def _stop(worker: CeleryWorker) -> None:
+    # SIGTERM is Celery's warm shutdown: the current task finishes and the database connection closes,
+    # so pytest-django can drop the test database afterwards.
+    worker.process.send_signal(signal.SIGTERM)
+    try:
+        worker.process.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory) -> Iterator[CeleryWorker]:
+    """A live Celery worker on REDIS_URL that reads and writes pytest-django's test database."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not redis_url:
+        _live_worker_unavailable("REDIS_URL is not set")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        _live_worker_unavailable("the live worker needs DATABASE_URL on PostgreSQL to share the test database")
+
+    from django.db import connection
+
+    test_database = connection.settings_dict["NAME"]
+    worker_database_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{test_database}"))
+    hostname = f"wecan-test-{os.getpid()}-{uuid.uuid4().hex[:8]}@localhost"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    environment = {**os.environ, "DATABASE_URL": worker_database_url, "REDIS_URL": redis_url}
+
+    # Messages left on the broker by an earlier, interrupted run must not reach this worker.
+    celery_app.control.purge()
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [*WORKER_COMMAND, "-n", hostname],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    worker = CeleryWorker(process, hostname, log_path)
+    try:
+        _wait_for_ping(worker)
+        yield worker
+    finally:
+        _stop(worker)
+
+
+def pytest_collection_modifyitems(items):
+    # The worker sees only what a test committed, so every live-worker test runs on transactional_db.
+    for item in items:
+        if item.get_closest_marker("live_worker"):
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request) -> Iterator[None]:
+    """Tasks run in-process, except in `live_worker` tests, which queue them to the live worker."""
+    live = request.node.get_closest_marker("live_worker") is not None
+    if live:
+        request.node.stash[_worker_key] = request.getfixturevalue("celery_worker_process")
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = not live
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    worker = item.stash.get(_worker_key, None)
+    if report.failed and worker is not None:
+        report.sections.append(("celery worker log", worker.log()))
+    return report

@@ -23,7 +23,7 @@ class PortalError(Exception):
     """A refusal the caller can rely on: a stable ``code``, an HTTP ``status``, a message in words."""
 
     code = "error"
-    status = status.HTTP_400_BAD_REQUEST
+    status: int = status.HTTP_400_BAD_REQUEST
     default_message: Any = _("请求无法处理。")
 
     def __init__(self, message: Any = None, *, fields: Mapping[str, Sequence[Any]] | None = None) -> None:

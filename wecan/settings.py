@@ -137,6 +137,8 @@ AXES_USERNAME_CALLABLE = "registration.auth.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Masked in what django-axes records of a failed login's form: a login may be an ID number.
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "id_number", "id_number_confirm", "ip_address"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -249,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"GenderEnum": "registration.choices.Gender"},
 }
 
 CAPTCHA_IMAGE_SIZE = (120, 40)

@@ -1,1 +1,120 @@
-urlpatterns: list = []
+"""Accounts API (API.md "Accounts"): register, get a token, the account, its degree records."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registration.auth import login_authenticate
+from registration.models import User
+from registration.permissions import IsCandidate
+from registration.selectors.accounts import degree_record_list
+from registration.serializers import (
+    AccountOutputSerializer,
+    DegreeRecordInputSerializer,
+    DegreeRecordOutputSerializer,
+    MeOutputSerializer,
+    RegisterInputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
+from registration.services.accounts import candidate_register, degree_record_create, user_token_issue
+
+
+@method_decorator(sensitive_post_parameters("password", "id_number"), name="dispatch")
+class RegisterApi(APIView):
+    # Public, and without session authentication so that no CSRF token is asked of a new visitor.
+    authentication_classes = ()
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(
+        operation_id="auth_register",
+        request=RegisterInputSerializer,
+        responses={
+            201: AccountOutputSerializer,
+            400: OpenApiResponse(description="invalid：fields 逐项说明哪里不对（证件号码已注册也在此）"),
+        },
+        summary="注册考生账号",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = candidate_register(**serializer.validated_data)
+        return Response(AccountOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+@method_decorator(sensitive_post_parameters("password", "login"), name="dispatch")
+class TokenApi(APIView):
+    authentication_classes = ()
+    permission_classes = (permissions.AllowAny,)
+    # JSON only: django-axes copies form-encoded bodies into its records, and ``login`` may be an ID number.
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        operation_id="auth_token",
+        request=TokenInputSerializer,
+        responses={
+            200: TokenOutputSerializer,
+            400: OpenApiResponse(description="invalid_credentials：用户名（或证件号码）或密码不正确"),
+            429: OpenApiResponse(description="locked_out：连续失败后账号暂时锁定，锁定期间密码正确也不能登录"),
+        },
+        summary="用用户名或证件号码和密码换取令牌",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = login_authenticate(request=request, **serializer.validated_data)
+        return Response({"token": user_token_issue(user=user)})
+
+
+class MeApi(APIView):
+    @extend_schema(operation_id="me", responses={200: MeOutputSerializer}, summary="当前账号")
+    def get(self, request: Request) -> Response:
+        return Response(MeOutputSerializer(request.user).data)
+
+
+class DegreeRecordsApi(GenericAPIView):
+    permission_classes = (IsCandidate,)
+
+    @extend_schema(
+        operation_id="me_degrees_list",
+        responses={200: DegreeRecordOutputSerializer(many=True)},
+        summary="学历学位信息列表",
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(degree_record_list(candidate=self._candidate(request)))
+        return self.get_paginated_response(DegreeRecordOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="me_degrees_create",
+        request=DegreeRecordInputSerializer,
+        responses={201: DegreeRecordOutputSerializer},
+        summary="添加学历学位信息",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DegreeRecordInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = degree_record_create(candidate=self._candidate(request), **serializer.validated_data)
+        return Response(DegreeRecordOutputSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _candidate(request: Request) -> User:
+        return cast(User, request.user)  # IsCandidate lets only a signed-in candidate through
+
+
+urlpatterns = [
+    path("auth/register/", RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("me/", MeApi.as_view(), name="api-me"),
+    path("me/degrees/", DegreeRecordsApi.as_view(), name="api-degrees"),
+]

@@ -16,14 +16,15 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import permissions, serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from registration import choices
 from registration.models import District, Exam
 from registration.models.application import Application
+from registration.permissions import IsCandidate
 from registration.sections import SECTION_KEYS, SECTIONS, MonthField, input_field_names
 from registration.selectors.applications import (
     application_of_candidate,
@@ -42,22 +43,15 @@ from registration.services.applications import (
 from wecan.errors import InvalidInput, NotFound
 
 
-class IsCandidate(permissions.BasePermission):
-    message = "只有考生可以使用此功能。"
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_candidate)
-
-
 class NodeSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=["fill", "photo", "materials", "submit", "confirm", "review", "pay"])
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     state = serializers.ChoiceField(choices=["done", "current", "todo", "failed"])
 
 
 class RejectionReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     note = serializers.CharField(allow_blank=True)
 
 
@@ -96,7 +90,8 @@ def _schema_field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.MultipleChoiceField):
         return serializers.ListField(child=serializers.CharField(), **common)
     if isinstance(field, forms.ChoiceField):
-        return serializers.ChoiceField(choices=[value for value, _label in field.choices if value], **common)
+        options: list[tuple[str, Any]] = list(field.choices)  # type: ignore[arg-type]
+        return serializers.ChoiceField(choices=[value for value, _label in options if value], **common)
     if isinstance(field, forms.IntegerField):
         return serializers.IntegerField(allow_null=not field.required, **common)
     if isinstance(field, forms.DateField):
@@ -239,7 +234,7 @@ class ApplicationWithdraw(APIView):
         return _body(application_id, request)
 
 
-CHOICE_LISTS = {
+CHOICE_LISTS: dict[str, list[tuple[str, Any]]] = {
     "gender": choices.Gender.choices,
     "ethnicity": choices.ETHNICITIES,
     "health_status": choices.HEALTH_STATUSES,
@@ -291,7 +286,5 @@ urlpatterns = [
         name="api-application-change-district",
     ),
     path("applications/<int:application_id>/submit/", ApplicationSubmit.as_view(), name="api-application-submit"),
-    path(
-        "applications/<int:application_id>/withdraw/", ApplicationWithdraw.as_view(), name="api-application-withdraw"
-    ),
+    path("applications/<int:application_id>/withdraw/", ApplicationWithdraw.as_view(), name="api-application-withdraw"),
 ]

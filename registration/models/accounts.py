@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -26,7 +26,7 @@ class User(AbstractUser):
 
     A candidate's ID number is never stored in clear: ``id_number_ciphertext`` holds it encrypted,
     ``id_number_digest`` a keyed hash for uniqueness and look-ups, ``id_number_masked`` what may be
-    shown. ``registration.identity`` sets all three together.
+    shown. ``registration.services.accounts.candidate_register`` sets all three together.
     """
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -66,7 +66,7 @@ class User(AbstractUser):
         related_name="staff",
     )
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -17,7 +17,16 @@ S = ApplicationStatus
 
 # States at or past each node, i.e. the node is behind the candidate.
 _SUBMITTED_OR_LATER = frozenset(
-    {S.SUBMITTED, S.CONFIRMATION_REJECTED, S.CONFIRMED, S.SITE_APPROVED, S.REVIEW_REJECTED, S.APPROVED, S.PAID, S.REFUNDED}
+    {
+        S.SUBMITTED,
+        S.CONFIRMATION_REJECTED,
+        S.CONFIRMED,
+        S.SITE_APPROVED,
+        S.REVIEW_REJECTED,
+        S.APPROVED,
+        S.PAID,
+        S.REFUNDED,
+    }
 )
 _CONFIRMED_OR_LATER = frozenset({S.CONFIRMED, S.SITE_APPROVED, S.REVIEW_REJECTED, S.APPROVED, S.PAID, S.REFUNDED})
 _REVIEWED = frozenset({S.APPROVED, S.PAID, S.REFUNDED})
@@ -67,6 +76,21 @@ def default_subject_codes(*, application: Application, specialty: Specialty | No
         return all_codes
     failed = [code for code in all_codes if code not in record.passed_subjects]
     return failed or all_codes
+
+
+def history_subject_defaults(*, application: Application) -> dict[str, list[str]]:
+    """For each specialty the candidate sat last year, the subjects to default to this year."""
+    digest = application.candidate.id_number_digest
+    if not digest:
+        return {}
+    records = HistoryRecord.objects.filter(
+        exam_year=application.exam.year - 1, id_number_digest=digest, absent=False, disqualified=False
+    )
+    all_codes = list(Subject.objects.order_by("code").values_list("code", flat=True))
+    return {
+        record.specialty_code: [code for code in all_codes if code not in record.passed_subjects] or all_codes
+        for record in records
+    }
 
 
 def section_errors(application: Application) -> dict[str, list[str]]:

@@ -29,7 +29,9 @@ def _new_verification_code() -> str:
     return f"{secrets.randbelow(10**7):07d}"
 
 
-def _record(application: Application, *, action: str, actor: User | None, reason: str = "", from_status: str = "") -> None:
+def _record(
+    application: Application, *, action: str, actor: User | None, reason: str = "", from_status: str = ""
+) -> None:
     ApplicationEvent.objects.create(
         application=application,
         actor=actor,
@@ -42,8 +44,10 @@ def _record(application: Application, *, action: str, actor: User | None, reason
 
 def _locked(application_id: int) -> Application:
     try:
-        return Application.objects.select_for_update(of=("self",)).select_related("exam", "district").get(
-            pk=application_id
+        return (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("exam", "district")
+            .get(pk=application_id)
         )
     except Application.DoesNotExist:
         raise NotFound() from None
@@ -60,14 +64,16 @@ def _issue_verification_code(application: Application) -> None:
     )
 
 
-def _content_window(application: Application) -> Window:
+def content_window(application: Application) -> Window:
     # After a confirmation rejection the candidate may fix things until the confirmation deadline.
     if application.status == ApplicationStatus.CONFIRMATION_REJECTED:
         return Window.CONFIRMATION
     return Window.REGISTRATION
 
 
-def application_create(*, candidate: User, exam: Exam, district: District, pledge_accepted: bool = False) -> Application:
+def application_create(
+    *, candidate: User, exam: Exam, district: District, pledge_accepted: bool = False
+) -> Application:
     """Opens the candidate's application for ``exam`` in ``district``: one per candidate per exam.
 
     Raises ``WindowClosed`` outside the registration window, ``Conflict`` if the candidate already
@@ -103,9 +109,7 @@ def application_create(*, candidate: User, exam: Exam, district: District, pledg
     raise Conflict(_("网报号分配失败，请重试。"))
 
 
-def application_save_section(
-    *, application_id: int, section: str, data: Mapping[str, Any], actor: User
-) -> Application:
+def application_save_section(*, application_id: int, section: str, data: Mapping[str, Any], actor: User) -> Application:
     """Validates and saves one section; issues a new 验证码. Nothing is saved if any field is wrong."""
     if section not in SECTION_KEYS:
         raise NotFound()
@@ -113,7 +117,7 @@ def application_save_section(
         application = _locked(application_id)
         if application.status not in EDITABLE_STATES:
             raise InvalidState(_("报名信息已提交，如需修改请先撤回。"))
-        require_open(application.exam, _content_window(application))
+        require_open(application.exam, content_window(application))
         form = SECTIONS[section](data, application=application)
         if not form.is_valid():
             raise InvalidInput(fields={name: list(errors) for name, errors in form.errors.items()})
@@ -164,7 +168,8 @@ def transition(
 
     Locks the row, refuses with ``InvalidState`` when the table does not allow the action from the
     current state, then runs ``check`` (which may raise) and ``apply`` (further changes) on the
-    locked row (``apply`` also gets the state it left), saves, writes the audit event and, on commit, sends ``application_transitioned``.
+    locked row (``apply`` also gets the state it left), saves, writes the audit event and, on
+    commit, sends ``application_transitioned``.
     """
     rule = TRANSITIONS[action]
     with transaction.atomic():
@@ -210,7 +215,7 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     rejection until the confirmation deadline. The application must be complete."""
 
     def check(application: Application) -> None:
-        require_open(application.exam, _content_window(application))
+        require_open(application.exam, content_window(application))
         _require_complete(application)
 
     def apply(application: Application, from_status: str) -> None:

@@ -141,7 +141,11 @@ def degree(candidate):
 
 def valid_sections(*, district_code: str, degree_id: int, unit_id: int | None) -> dict[str, dict]:
     return {
-        "site": {"city": f"{district_code}01", "site": f"{district_code}0101", "registration_point": f"{district_code}010101"},
+        "site": {
+            "city": f"{district_code}01",
+            "site": f"{district_code}0101",
+            "registration_point": f"{district_code}010101",
+        },
         "basic": {
             "id_valid_until": "2036-01-01",
             "gender": "male",

@@ -72,7 +72,9 @@ class TestOwnership:
         from registration.models import User
 
         point = shanghai.cities.get().sites.get().registration_points.get()
-        staff = User.objects.create_user(username="sh_point", password="x", role="point_staff", registration_point=point)
+        staff = User.objects.create_user(
+            username="sh_point", password="x", role="point_staff", registration_point=point
+        )
         assert token_client(staff).get(url(draft["id"])).status_code == 403
 
 
@@ -155,9 +157,10 @@ class TestSections:
         assert put_section(api, draft["id"], "exam", body).status_code == 200
 
     def test_specialty_must_be_offered_and_agree_with_category_and_level(self, api, draft, sections):
-        assert "specialty" in put_section(api, draft["id"], "exam", {**sections["exam"], "specialty": "999"}).json()[
-            "fields"
-        ]
+        assert (
+            "specialty"
+            in put_section(api, draft["id"], "exam", {**sections["exam"], "specialty": "999"}).json()["fields"]
+        )
         body = {**sections["exam"], "category": "护理类", "level": "初级(士)"}
         assert set(put_section(api, draft["id"], "exam", body).json()["fields"]) == {"category", "level"}
         body = {**sections["exam"], "category": "临床医学类", "level": "中级"}
@@ -165,7 +168,11 @@ class TestSections:
 
     @pytest.mark.parametrize(
         ("month", "message"),
-        [("2014-13", "请按“年-月”填写，例如 2020-07。"), ("2014/06", "请按“年-月”填写，例如 2020-07。"), ("2999-01", "年月不能晚于当前月份。")],
+        [
+            ("2014-13", "请按“年-月”填写，例如 2020-07。"),
+            ("2014/06", "请按“年-月”填写，例如 2020-07。"),
+            ("2999-01", "年月不能晚于当前月份。"),
+        ],
     )
     def test_bad_months_are_refused(self, api, draft, sections, month, message):
         body = {**sections["exam"], "qualification_date": month}
@@ -217,8 +224,8 @@ class TestSections:
 
 class TestHistoryCandidateSubjects:
     def test_new_candidate_defaults_to_all_four(self, draft, candidate, exam):
-        from registration.selectors.applications import default_subject_codes
         from registration.models import Specialty
+        from registration.selectors.applications import default_subject_codes
 
         application = Application.objects.get()
         assert default_subject_codes(application=application, specialty=Specialty.objects.get(code="303")) == [
@@ -226,9 +233,9 @@ class TestHistoryCandidateSubjects:
         ]  # fmt: skip
 
     def test_history_candidate_defaults_to_last_years_failed_subjects(self, draft, candidate, exam):
-        from registration.selectors.applications import default_subject_codes
         from registration.models import Specialty
         from registration.pii import decrypt_id_number
+        from registration.selectors.applications import default_subject_codes
 
         digest = id_number_digest(decrypt_id_number(candidate.id_number_ciphertext))
         record = HistoryRecord.objects.create(

@@ -1,0 +1,90 @@
+"""Signing in by username or ID number (用户名或证件号码), and the lockout that counts both spellings as one.
+
+django-axes locks an account after repeated failures. ``lockout_username`` (``AXES_USERNAME_CALLABLE``)
+maps whatever was typed to the account's username, so five failures by ID number and by username
+lock the same account; ``login_authenticate`` is how the API signs in and learns of a lockout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
+from rest_framework import status
+from rest_framework.request import Request
+
+from registration.identity import normalize_id_number
+from registration.models import User
+from registration.pii import id_number_digest
+from registration.selectors.accounts import user_get_by_login
+from wecan.errors import InvalidInput, PortalError
+
+
+class InvalidCredentials(InvalidInput):
+    code = "invalid_credentials"
+    default_message = gettext_lazy("用户名（或证件号码）或密码不正确。")
+
+
+class LockedOut(PortalError):
+    code = "locked_out"
+    status = status.HTTP_429_TOO_MANY_REQUESTS
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _("登录失败次数过多，账号已被暂时锁定，请%(minutes)d分钟后再试。") % {"minutes": minutes}
+
+
+class UsernameOrIdNumberBackend(ModelBackend):
+    """Authenticates with a username, or with an ID number of any spelling, and the password."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        login = username if username is not None else kwargs.get(User.USERNAME_FIELD)
+        if login is None or password is None:
+            return None
+        user = user_get_by_login(login=login)
+        if user is None:
+            # Hash anyway, so an unknown login answers as slowly as a known one.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """The name django-axes counts failures under: the account's username when the login finds an
+    account (by username or ID number), otherwise a keyed digest of the normalised login: what was
+    typed may be someone's ID number, and django-axes keeps this name in its tables."""
+    # Django's authenticate() hands over whatever was typed as ``username``.
+    login = str((credentials or {}).get("username") or "")
+    user = user_get_by_login(login=login)
+    if user is not None:
+        return user.get_username()
+    return "unknown:" + id_number_digest(normalize_id_number(login))[:32]
+
+
+@sensitive_variables("password")
+def login_authenticate(*, request: Request, login: str, password: str) -> User:
+    """The account for ``login`` and ``password``; raises ``LockedOut`` while django-axes locks the
+    account (whatever the password) and ``InvalidCredentials`` for a wrong login or password.
+
+    ``request`` is DRF's request: django-axes marks it ``axes_locked_out``, and its middleware, which
+    looks at Django's request underneath, leaves the API's own 429 answer alone.
+    """
+    user = authenticate(request, username=login, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(lockout_message())
+    if not isinstance(user, User):
+        raise InvalidCredentials()
+    # Token sign-in opens no session; the signal still records the login and clears earlier failures.
+    user_logged_in.send(sender=User, request=request, user=user)
+    return user

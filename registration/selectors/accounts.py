@@ -1,0 +1,39 @@
+"""Reads about accounts: finding a user by the login they typed, a candidate's degree records."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from registration.identity import normalize_id_number
+from registration.models import DegreeRecord, User
+from registration.pii import id_number_digest
+
+
+def user_id_number_digest(*, id_number: str) -> str:
+    """The digest an account stores for ``id_number``, whatever its spelling (``x`` or ``X``, blanks)."""
+    return id_number_digest(normalize_id_number(id_number))
+
+
+def user_get_by_login(*, login: str) -> User | None:
+    """The account whose username is ``login``, else the one whose ID number it is; ``None`` if neither."""
+    login = login.strip()
+    if not login:
+        return None
+    user = User.objects.filter(username=login).first()
+    if user is None:
+        user = User.objects.filter(id_number_digest=user_id_number_digest(id_number=login)).first()
+    return user
+
+
+def user_id_number_taken(*, id_number: str) -> bool:
+    return User.objects.filter(id_number_digest=user_id_number_digest(id_number=id_number)).exists()
+
+
+def user_username_taken(*, username: str) -> bool:
+    # Case-blind, so that no two accounts differ only by the case of their usernames.
+    return User.objects.filter(username__iexact=username).exists()
+
+
+def degree_record_list(*, candidate: User) -> QuerySet[DegreeRecord]:
+    """The candidate's degree records, the latest graduation first."""
+    return DegreeRecord.objects.filter(candidate=candidate).order_by("-graduation_date", "id")

@@ -1,0 +1,129 @@
+"""No Docker engine runs here: these tests read docker-compose.yml and the Dockerfile as data."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+APP_SERVICES = ("web", "worker", "beat")
+REQUIRED_SECRETS = (
+    "SECRET_KEY",
+    "PII_ENCRYPTION_KEYS",
+    "PII_HASH_KEY",
+    "ALLOWED_HOSTS",
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "EMAIL_URL",
+)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def dockerfile() -> str:
+    return (BASE_DIR / "Dockerfile").read_text(encoding="utf-8")
+
+
+def command_text(service: dict) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def test_compose_runs_postgres_redis_web_worker_and_beat(compose):
+    assert set(compose["services"]) == {"db", "redis", *APP_SERVICES}
+    assert compose["services"]["db"]["image"].startswith("postgres:16")
+    assert compose["services"]["redis"]["image"].startswith("redis:7")
+
+
+def test_redis_keeps_queued_tasks_across_restarts_and_never_evicts_them(compose):
+    redis = command_text(compose["services"]["redis"])
+
+    assert "--maxmemory-policy noeviction" in redis
+    assert "--appendonly yes" in redis
+
+
+def test_every_service_has_a_health_check(compose):
+    for name, service in compose["services"].items():
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
+
+
+def test_web_worker_and_beat_come_from_the_one_dockerfile(compose):
+    for name in APP_SERVICES:
+        service = compose["services"][name]
+        assert service["build"] == ".", name
+        assert service["environment"]["DJANGO_ENV"] == "production", name
+
+
+def test_web_migrates_and_collects_static_files_before_serving_with_gunicorn(compose):
+    web = command_text(compose["services"]["web"])
+
+    migrate, collectstatic, gunicorn = (web.index(step) for step in ("migrate", "collectstatic", "gunicorn"))
+    assert migrate < collectstatic < gunicorn
+    assert "wecan.wsgi" in web
+
+
+def test_worker_and_beat_run_celery(compose):
+    worker = command_text(compose["services"]["worker"])
+    beat = command_text(compose["services"]["beat"])
+
+    assert worker.startswith("celery -A wecan worker")
+    assert "--max-tasks-per-child" in worker
+    assert beat.startswith("celery -A wecan beat")
+
+
+def test_application_services_wait_for_healthy_dependencies(compose):
+    services = compose["services"]
+
+    assert services["web"]["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+    }
+    for name in ("worker", "beat"):
+        assert services[name]["depends_on"]["web"] == {"condition": "service_healthy"}
+
+
+def test_data_lives_in_declared_named_volumes(compose):
+    declared = set(compose["volumes"])
+    used = {
+        volume.split(":", 1)[0] for service in compose["services"].values() for volume in service.get("volumes", [])
+    }
+
+    assert {"postgres-data", "redis-data"} <= used
+    assert used <= declared
+    assert compose["services"]["db"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
+    assert compose["services"]["redis"]["volumes"] == ["redis-data:/data"]
+
+
+def test_secrets_are_required_from_the_environment_and_never_written_in(compose):
+    environment = compose["services"]["web"]["environment"]
+
+    for name in REQUIRED_SECRETS:
+        assert re.fullmatch(rf"\$\{{{name}:\?[^}}]*\}}", environment[name]), name
+    assert re.search(r"\$\{POSTGRES_PASSWORD:\?", environment["DATABASE_URL"])
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in environment["DATABASE_URL"]
+    assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+
+
+def test_dockerfile_builds_on_python_311_slim_bookworm_with_pango_and_cjk_fonts(dockerfile):
+    assert re.search(r"^FROM python:3\.11-slim-bookworm$", dockerfile, re.MULTILINE)
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz0b", "fonts-noto-cjk", "fonts-wqy-zenhei"):
+        assert package in dockerfile, package
+
+
+def test_dockerfile_runs_as_an_unprivileged_user_in_production_mode(dockerfile):
+    assert re.search(r"^USER wecan$", dockerfile, re.MULTILINE)
+    assert "DJANGO_ENV=production" in dockerfile
+    assert "wecan.wsgi:application" in dockerfile
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image():
+    ignored = (BASE_DIR / ".dockerignore").read_text(encoding="utf-8").split()
+
+    assert {".git", ".venv", "var", ".env"} <= set(ignored)
