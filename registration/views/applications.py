@@ -6,7 +6,6 @@ with what the candidate typed and the errors beside the fields.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -213,7 +212,7 @@ def section(request: HttpRequest, application_id: int, section: str) -> HttpResp
         section=section,
         section_title=form_class.title,
         form=form,
-        cascade=json.dumps(_cascade_data(application, section), ensure_ascii=False),
+        cascade=_cascade_data(application, section),
     )
 
 
