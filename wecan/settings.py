@@ -238,6 +238,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "wecan.errors.api_exception_handler",
+    # No OPTIONS metadata: the schema at /api/schema/ describes the API, and DRF's metadata breaks
+    # on views that validate with more than one serializer.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -276,3 +279,38 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
     X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------------------------------------
+# Payments (payments/): orders, providers, notifications, reconciliation.
+# ---------------------------------------------------------------------------------------------
+# An unpaid order may be paid for this long; after it a new one can be made.
+PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=30)
+# Pending orders older than this are asked about at the gateway (a lost notification must not
+# leave a candidate unpaid).
+PAYMENTS_QUERY_AFTER_MINUTES = env.int("PAYMENTS_QUERY_AFTER_MINUTES", default=3)
+# The portal's address as the gateways and the candidates' browsers reach it: notify and return URLs.
+PAYMENTS_PUBLIC_URL = env.str("PAYMENTS_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The in-project sandbox gateway (/sandbox-gateway/) and its provider: on in development and
+# tests, off in production unless enabled.
+PAYMENTS_SANDBOX_ENABLED = env.bool("PAYMENTS_SANDBOX_ENABLED", default=not PRODUCTION)
+PAYMENTS_SANDBOX_APP_ID = env.str("PAYMENTS_SANDBOX_APP_ID", default="2021000000000001")
+# Alipay (python-alipay-sdk): enabled when an app id is set. Keys are PEM text; "\n" may be escaped.
+ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY = env.str("ALIPAY_APP_PRIVATE_KEY", default="").replace("\\n", "\n")
+ALIPAY_PUBLIC_KEY = env.str("ALIPAY_PUBLIC_KEY", default="").replace("\\n", "\n")
+ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
+ALIPAY_TIMEOUT_SECONDS = env.int("ALIPAY_TIMEOUT_SECONDS", default=15)
+# Largest settlement statement a finance user may upload (a million lines is about 100 MB).
+PAYMENTS_STATEMENT_MAX_BYTES = env.int("PAYMENTS_STATEMENT_MAX_BYTES", default=300 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "payments-query-pending-orders": {
+            "task": "payments.tasks.orders_sync_pending",
+            "schedule": timedelta(minutes=1),
+        },
+        "payments-sandbox-deliver-due-notifications": {
+            "task": "payments.tasks.sandbox_deliver_due",
+            "schedule": timedelta(minutes=1),
+        },
+    }
+)
