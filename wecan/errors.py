@@ -6,17 +6,21 @@ error's status, and pages show ``message`` (and ``fields`` beside their inputs).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class PortalError(Exception):
@@ -61,6 +65,12 @@ class TooLarge(PortalError):
     default_message = _("提交的内容过大。")
 
 
+class ServiceUnavailable(PortalError):
+    code = "service_unavailable"
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_message = _("系统繁忙，请稍后重试。")
+
+
 class WindowClosed(PortalError):
     code = "window_closed"
     status = status.HTTP_423_LOCKED
@@ -94,6 +104,11 @@ def error_body(code: str, message: Any, fields: Mapping[str, Sequence[str]] | No
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error, ours or DRF's, leaves with the body of API.md."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away mid-request: its transaction is gone with it, so nothing was half
+        # written; the client may simply try again.
+        logger.warning("database unavailable during an API request: %s", exc)
+        exc = ServiceUnavailable()
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
         # Django refuses the body before reading it whole; say so in the API's own body.
         exc = TooLarge()

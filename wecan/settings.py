@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wecan.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]

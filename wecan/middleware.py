@@ -1,0 +1,36 @@
+"""Answers for the pages when the database is unreachable: a 503 that says to try again, not a 500.
+
+A refused POST keeps what was typed: the 503 page carries the posted values back in a form that
+re-sends them to the same address, so nothing the candidate typed is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
+        posted = [
+            (name, value) for name, values in request.POST.lists() if name != "csrfmiddlewaretoken" for value in values
+        ]
+        page = render_to_string("503.html", {"posted": posted, "resubmit_to": request.get_full_path()}, request=request)
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = "5"
+        return response
