@@ -14,11 +14,13 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || command -v sudo)
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	fonts-noto-cjk fonts-wqy-zenhei gettext poppler-utils
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# wrk sends the HTTP benchmark's load from a second process.
+BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 
 # compilemessages walks the whole tree for locale folders: keep it out of the virtualenv and the data folder.
 COMPILEMESSAGES := $(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var --verbosity=0
 
-.PHONY: run test system-run system-test messages
+.PHONY: run test bench system-run system-test system-bench messages
 
 run: system-run $(VENV)/.installed messages
 	$(PY) manage.py migrate --noinput
@@ -31,6 +33,10 @@ test: system-test $(VENV)/.installed-dev messages
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# Every benchmark in bench/, on the local PostgreSQL; one table, saved in bench/results/.
+bench: system-bench $(VENV)/.installed-dev messages
+	$(PY) bench/run.py
 
 # Installs only the Debian packages not yet installed, with one `apt-get update` before.
 define apt_install_missing
@@ -53,6 +59,9 @@ system-run:
 
 system-test:
 	@$(call apt_install_missing,$(TEST_PACKAGES))
+
+system-bench:
+	@$(call apt_install_missing,$(BENCH_PACKAGES))
 
 # A fresh Debian may lack Python, and its Python makes virtualenvs only with python3-venv installed.
 $(PY):

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("registration.views.home")),
     path("", include("registration.views.accounts")),
     path("", include("registration.views.applications")),
+    path("", include("registration.views.files")),
 ]

@@ -6,4 +6,8 @@ urlpatterns = [
     path("", include("registration.apis.accounts")),
     path("", include("registration.apis.catalogue")),
     path("", include("registration.apis.applications")),
+    path("", include("payments.apis")),
+    path("", include("registration.apis.files")),
+    path("", include("certificates.api_urls")),
+    path("", include("review.apis")),
 ]

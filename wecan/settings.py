@@ -37,6 +37,8 @@ _DEVELOPMENT_PII_HASH_KEY = "wecan-development-pii-hash-key"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
+# The portal's public address, for links that leave it (QR codes on certificates, e-mails).
+WECAN_PUBLIC_URL = env.str("WECAN_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # ID numbers (PIPL): encrypted with the first of these Fernet keys (the rest still decrypt, for
 # rotation) and looked up through a keyed hash.
@@ -242,6 +244,8 @@ REST_FRAMEWORK = {
     # No OPTIONS metadata: the schema at /api/schema/ describes the API, and DRF's metadata breaks
     # on views that validate with more than one serializer.
     "DEFAULT_METADATA_CLASS": None,
+    # Proxies in front of the portal, so that throttling counts the client's address, not theirs.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -267,7 +271,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if PRODUCTION:
@@ -290,7 +299,7 @@ PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=30)
 # leave a candidate unpaid).
 PAYMENTS_QUERY_AFTER_MINUTES = env.int("PAYMENTS_QUERY_AFTER_MINUTES", default=3)
 # The portal's address as the gateways and the candidates' browsers reach it: notify and return URLs.
-PAYMENTS_PUBLIC_URL = env.str("PAYMENTS_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+PAYMENTS_PUBLIC_URL = env.str("PAYMENTS_PUBLIC_URL", default=WECAN_PUBLIC_URL).rstrip("/")
 # The in-project sandbox gateway (/sandbox-gateway/) and its provider: on in development and
 # tests, off in production unless enabled.
 PAYMENTS_SANDBOX_ENABLED = env.bool("PAYMENTS_SANDBOX_ENABLED", default=not PRODUCTION)
@@ -312,6 +321,46 @@ CELERY_BEAT_SCHEDULE.update(
         "payments-sandbox-deliver-due-notifications": {
             "task": "payments.tasks.sandbox_deliver_due",
             "schedule": timedelta(minutes=1),
+        },
+    }
+)
+
+# ---------------------------------------------------------------------------------------------
+# Photo and proof materials (registration/: files): upload caps, validation sweep.
+# ---------------------------------------------------------------------------------------------
+# A photo or material upload larger than this is refused (413) while it arrives, before it is read
+# whole; the exam's own byte bounds (photo 20–200 KB, materials 10–150 KB) are checked by the worker.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=1024 * 1024)
+# What multipart framing and the other form fields may add to the file in one request body.
+UPLOAD_FORM_OVERHEAD_BYTES = 16 * 1024
+# Images with more pixels are refused from their header, before any pixel is decoded.
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=25_000_000)
+# An upload still pending this long had its task lost: the sweep queues it again, a few times at most.
+UPLOAD_REQUEUE_AFTER_MINUTES = env.int("UPLOAD_REQUEUE_AFTER_MINUTES", default=5)
+UPLOAD_MAX_ATTEMPTS = env.int("UPLOAD_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "registration-requeue-stale-uploads": {
+            "task": "registration.tasks.requeue_stale_uploads",
+            "schedule": timedelta(minutes=2),
+        },
+    }
+)
+
+# ---------------------------------------------------------------------------------------------
+# Staff work (review/): deadlines and to-do reminders.
+# ---------------------------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Abandons what a passed deadline leaves behind (idempotent: each run finds only what is due).
+        "review-sweep-deadlines": {
+            "task": "review.tasks.sweep_deadlines",
+            "schedule": timedelta(minutes=10),
+        },
+        # To-dos 48 hours before a deadline (one per application and deadline, however often it runs).
+        "review-remind-deadlines-soon": {
+            "task": "review.tasks.remind_deadlines_soon",
+            "schedule": timedelta(hours=1),
         },
     }
 )

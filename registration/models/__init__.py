@@ -13,6 +13,7 @@ from registration.models.catalogue import (
     Subject,
     Unit,
 )
+from registration.models.files import MaterialFile, Photo, PhotoSource, UploadStatus
 
 __all__ = [
     "Application",
@@ -25,12 +26,16 @@ __all__ = [
     "EligibilityRule",
     "Exam",
     "HistoryRecord",
+    "MaterialFile",
     "MaterialSlot",
+    "Photo",
+    "PhotoSource",
     "PhotoStatus",
     "RegistrationPoint",
     "Site",
     "Specialty",
     "Subject",
     "Unit",
+    "UploadStatus",
     "User",
 ]

@@ -173,7 +173,7 @@ class HistoryRecord(models.Model):
     level = models.CharField(_("级别"), max_length=20)
     education = models.CharField(_("学历"), max_length=10)
     unit_name = models.CharField(_("工作单位"), max_length=200)
-    passed_subjects = models.JSONField(_("已通过科目"), default=list)
+    passed_subjects = models.JSONField(_("已通过科目"), default=list, blank=True)
     absent = models.BooleanField(_("缺考"), default=False)
     disqualified = models.BooleanField(_("违纪"), default=False)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registration.models import District, Exam, User
-from registration.models.application import Application, ApplicationEvent, ApplicationStatus
+from registration.models.application import Application, ApplicationEvent, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
 from registration.signals import application_content_changed, application_transitioned
 from registration.windows import Window, require_open
@@ -143,7 +143,11 @@ def application_change_district(*, application_id: int, district: District, acto
         if district.exam_id != application.exam_id:
             raise InvalidInput(fields={"district": [_("所选考区不属于本次考试。")]})
         require_open(application.exam, Window.REGISTRATION)
+        # Imported here: the files services build on this module.
+        from registration.services.files import materials_discard
+
         previous = application.district.code
+        discarded = materials_discard(application=application)
         for name, value in cleared_values().items():
             setattr(application, name, value)
         application.district = district
@@ -151,7 +155,12 @@ def application_change_district(*, application_id: int, district: District, acto
         _issue_verification_code(application)
         application.save()
         application.subjects.clear()
-        _record(application, action="change_district", actor=actor, reason=f"{previous} → {district.code}")
+        _record(
+            application,
+            action="change_district",
+            actor=actor,
+            reason=f"{previous} → {district.code}; {discarded} material file(s) discarded",
+        )
     return application
 
 
@@ -210,6 +219,17 @@ def _require_complete(application: Application) -> None:
         raise InvalidInput(_("报名信息尚未填写完整，请先完成以下栏目。"), fields=errors)
 
 
+def _require_files(application: Application) -> None:
+    """An accepted photo and, where the district confirms online, materials uploaded in full."""
+    errors: dict[str, list[str]] = {}
+    if application.photo_status != PhotoStatus.ACCEPTED:
+        errors["photo"] = [_("请上传照片，并等待照片检查合格。")]
+    if application.district.online_confirmation and not application.materials_finalized:
+        errors["materials"] = [_("请上传证明材料，并点击“上传全部证明材料”。")]
+    if errors:
+        raise InvalidInput(_("照片或证明材料尚未完成。"), fields=errors)
+
+
 def application_submit(*, application_id: int, actor: User) -> Application:
     """提交信息: from a draft inside the registration window, or again after a confirmation
     rejection until the confirmation deadline. The application must be complete."""
@@ -217,6 +237,7 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     def check(application: Application) -> None:
         require_open(application.exam, content_window(application))
         _require_complete(application)
+        _require_files(application)
 
     def apply(application: Application, from_status: str) -> None:
         if from_status == ApplicationStatus.CONFIRMATION_REJECTED:

@@ -21,6 +21,7 @@ from registration.models import (
     User,
 )
 from registration.pii import encrypt_id_number, id_number_digest, mask_id_number
+from tests.files.helpers import upload_accepted_photo_and_materials, use_private_storage
 
 
 def resident_id(body17: str) -> str:
@@ -191,8 +192,11 @@ def draft(api, exam, shanghai):
 
 
 @pytest.fixture
-def complete(api, draft, sections):
+def complete(api, draft, sections, settings, tmp_path, django_capture_on_commit_callbacks):
+    """Every section saved, the photo accepted and the materials finalized: ready to submit."""
     for key, body in sections.items():
         response = api.put(f"/api/v1/applications/{draft['id']}/sections/{key}/", body, format="json")
         assert response.status_code == 200, (key, response.json())
+    use_private_storage(settings, tmp_path / "private")
+    upload_accepted_photo_and_materials(api, draft, django_capture_on_commit_callbacks)
     return api.get(f"/api/v1/applications/{draft['id']}/").json()

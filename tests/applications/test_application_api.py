@@ -269,7 +269,7 @@ class TestSubmitAndWithdraw:
         body = response.json()
         assert body["status"] == "submitted"
         states = {node["key"]: node["state"] for node in body["nodes"]}
-        assert states["submit"] == "done" and states["confirm"] == "todo"
+        assert states["submit"] == "done" and states["confirm"] == "current"
         assert api.post(url(complete["id"], "submit/")).json()["code"] == "invalid_state"
         assert put_section(api, complete["id"], "contact", {"mobile": "13900000000"}).status_code == 409
         response = api.post(url(complete["id"], "withdraw/"))

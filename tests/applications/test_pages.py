@@ -3,6 +3,7 @@ import re
 import pytest
 
 from registration.models import Application
+from tests.files.helpers import upload_accepted_photo_and_materials, use_private_storage
 
 
 @pytest.fixture
@@ -66,7 +67,9 @@ def test_saving_a_section_goes_to_the_next_one(browser, draft, sections):
     assert response["Location"] == page_url(draft["id"], "sections/basic/")
 
 
-def test_last_section_goes_to_review_then_submit_and_withdraw(browser, draft, sections):
+def test_last_section_goes_to_review_then_submit_and_withdraw(
+    browser, draft, sections, api, settings, tmp_path, django_capture_on_commit_callbacks
+):
     for key, body in sections.items():
         body = {name: ("" if value is None else value) for name, value in body.items()}
         response = browser.post(page_url(draft["id"], f"sections/{key}/"), body)
@@ -76,6 +79,8 @@ def test_last_section_goes_to_review_then_submit_and_withdraw(browser, draft, se
     assert "提交报名信息" in review and "尚未填写" not in review
     assert "138****1234" in review and "13812341234" not in review
 
+    use_private_storage(settings, tmp_path)
+    upload_accepted_photo_and_materials(api, draft, django_capture_on_commit_callbacks)
     response = browser.post(page_url(draft["id"], "submit/"), follow=True)
     html = response.content.decode()
     assert "报名信息已提交" in html

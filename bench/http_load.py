@@ -1,0 +1,257 @@
+"""HTTP under gunicorn (2 workers) on PostgreSQL, with wrk sending the load from a second process.
+
+Figures: requests per second of GET /api/v1/applications/{id}/ as a ratio to a plain Django view
+(/healthz/, one SELECT 1) on the same stack; p50/p95/p99 of section saves with 50 candidates at once;
+and the registration-opens mix (log in, get the application, save sections) in requests per second.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, Figure, django_env, fresh_database, manage, report  # noqa: E402
+
+CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "50"))
+PASSWORD = "Load-test-2026"
+DURATION = int(os.environ.get("BENCH_HTTP_SECONDS", "15"))
+
+
+def prepare() -> None:
+    """Inside Django: 50 candidates with complete applications; prints their ids and tokens as JSON."""
+    import django
+
+    django.setup()
+    from rest_framework.authtoken.models import Token
+
+    from registration.identity import mod11_2_check_character
+    from registration.models import District, Exam, Unit
+    from registration.services.accounts import candidate_register, degree_record_create
+    from registration.services.applications import application_create, application_save_section
+
+    exam = Exam.objects.order_by("-year").first()
+    district = District.objects.get(exam=exam, code="SH")
+    city = district.cities.first()
+    site = city.sites.first()
+    point = site.registration_points.first()
+    unit = Unit.objects.filter(province=district.name).first()
+    people = []
+    for number in range(CANDIDATES):
+        body = f"3101011990{(number % 12) + 1:02d}{(number % 28) + 1:02d}{number:03d}"
+        id_number = body + mod11_2_check_character(body)
+        candidate = candidate_register(
+            username=f"bench{number:03d}",
+            password=PASSWORD,
+            name="压测考生",
+            id_type="resident_id",
+            id_number=id_number,
+            email=f"bench{number:03d}@example.com",
+            mobile=f"138{number:08d}",
+        )
+        degree = degree_record_create(
+            candidate=candidate,
+            education="本科",
+            certificate_number=f"1042{number:010d}",
+            school="复旦大学上海医学院",
+            graduation_date=datetime.date(2012, 7, 1),
+            training_mode="全日制",
+            major="临床医学",
+            degree="学士",
+            degree_certificate_number=f"2042{number:010d}",
+        )
+        application = application_create(candidate=candidate, exam=exam, district=district)
+        sections = {
+            "site": {"city": city.code, "site": site.code, "registration_point": point.code},
+            "basic": {
+                "id_valid_until": "2036-01-01",
+                "gender": candidate.gender,
+                "birth_date": candidate.birth_date.isoformat(),
+                "ethnicity": "汉族",
+                "health_status": "健康",
+                "nationality": "中国",
+            },
+            "contact": {"address": "上海市徐汇区漕溪北路1号", "postcode": "200030", "mobile": candidate.mobile},
+            "exam": {
+                "specialty": exam.specialties.get(code="303").code,
+                "subjects": ["1", "2", "3", "4"],
+                "current_qualification": "医师",
+                "practice_category": "临床执业医师",
+                "first_registration_month": "2014-06",
+            },
+            "education": {
+                "degree_record": degree.pk,
+                "highest_education": "本科",
+                "schooling_years": "五年制",
+                "work_experience": "2012年至今在心内科工作",
+            },
+            "work": {
+                "unit": unit.pk,
+                "unit_affiliation": "省(自治区、直辖市)",
+                "unit_nature": "医疗卫生",
+                "years_in_specialty": 11,
+            },
+        }
+        for key, data in sections.items():
+            application_save_section(application_id=application.pk, section=key, data=data, actor=candidate)
+        token = Token.objects.create(user=candidate).key
+        people.append({"username": candidate.username, "id": application.pk, "token": token})
+    print(json.dumps(people))
+
+
+LUA = r"""
+local people = %(people)s
+local mode = "%(mode)s"
+local counter = 0
+local offset = 0
+local contact = '{"address": "上海市徐汇区漕溪北路1号", "postcode": "200030", "mobile": "13800000000"}'
+local work = '{"unit": null, "other_unit_name": "上海某某医院", "unit_affiliation": "省(自治区、直辖市)", "unit_nature": "医疗卫生", "unit_category": "二级医院", "years_in_specialty": 9}'
+local threads = {}
+
+function setup(thread)
+  thread:set("offset", #threads * 7)
+  table.insert(threads, thread)
+end
+
+local function auth(person)
+  return {["Authorization"] = "Token " .. person.token, ["Content-Type"] = "application/json"}
+end
+
+function request()
+  counter = counter + 1
+  local person = people[((counter + offset) %% #people) + 1]
+  local base = "/api/v1/applications/" .. person.id .. "/"
+  if mode == "plain" then
+    return wrk.format("GET", "/healthz/")
+  elseif mode == "get" then
+    return wrk.format("GET", base, auth(person))
+  elseif mode == "save" then
+    if counter %% 2 == 0 then
+      return wrk.format("PUT", base .. "sections/contact/", auth(person), contact)
+    end
+    return wrk.format("PUT", base .. "sections/work/", auth(person), work)
+  else
+    -- The registration-opens mix: log in once, look at the application, save six sections.
+    local step = counter %% 8
+    if step == 0 then
+      local body = '{"login": "' .. person.username .. '", "password": "%(password)s"}'
+      return wrk.format("POST", "/api/v1/auth/token/", {["Content-Type"] = "application/json"}, body)
+    elseif step == 1 then
+      return wrk.format("GET", base, auth(person))
+    end
+    return wrk.format("PUT", base .. "sections/contact/", auth(person), contact)
+  end
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "duration_us": %%d, "socket_errors": %%d, "status_errors": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\n',
+    summary.requests, summary.duration, errors.connect + errors.read + errors.write + errors.timeout,
+    errors.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wrk(url: str, people: list[dict], mode: str, connections: int) -> dict:
+    script = LUA % {"people": _lua_table(people), "mode": mode, "password": PASSWORD}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        done = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}s", "--timeout", "10s", "-s", handle.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(handle.name)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK "))
+    result = json.loads(line[4:])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def _lua_table(people: list[dict]) -> str:
+    rows = ", ".join(f'{{id = {p["id"]}, token = "{p["token"]}", username = "{p["username"]}"}}' for p in people)
+    return "{" + rows + "}"
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
+    database_url = fresh_database("wecan_bench_http")
+    env = django_env(database_url, CONN_MAX_AGE="60")
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("seed_demo", env=env, capture=True)
+    prepared = subprocess.run(
+        [sys.executable, __file__, "--prepare"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    if prepared.returncode:
+        sys.exit(f"preparing the candidates failed:\n{prepared.stderr[-3000:]}")
+    people = json.loads(prepared.stdout)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "wecan.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-q"],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/healthz/", timeout=1)  # noqa: S310  (our own local server)
+                break
+            except OSError:
+                time.sleep(0.2)
+        plain = wrk(url, people, "plain", 8)
+        detail = wrk(url, people, "get", 8)
+        saves = wrk(url, people, "save", CANDIDATES)
+        mix = wrk(url, people, "mix", CANDIDATES)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ratio = detail["rps"] / plain["rps"]
+    errors = sum(result["socket_errors"] + result["status_errors"] for result in (plain, detail, saves, mix))
+    report(
+        [
+            Figure("http", "plain Django view (/healthz/)", plain["rps"], "req/s"),
+            Figure("http", "GET application", detail["rps"], "req/s"),
+            Figure("http", "GET application / plain view", ratio, "×", "≥ 0.45", ratio >= 0.45),
+            Figure("http", "section save p50 (50 candidates)", saves["p50_us"] / 1000, "ms"),
+            Figure("http", "section save p95 (50 candidates)", saves["p95_us"] / 1000, "ms", "≤ 60 ms",
+                   saves["p95_us"] / 1000 <= 60),
+            Figure("http", "section save p99 (50 candidates)", saves["p99_us"] / 1000, "ms"),
+            Figure("http", "section saves", saves["rps"], "req/s"),
+            Figure("http", "registration-opens mix", mix["rps"], "req/s"),
+            Figure("http", "errors (socket + non-2xx)", errors, "", "0", errors == 0),
+        ]
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    if "--prepare" in sys.argv:
+        from wecan.errors import InvalidInput
+
+        try:
+            prepare()
+        except InvalidInput as refused:
+            sys.exit(f"refused: {refused.fields}")
+    else:
+        main()

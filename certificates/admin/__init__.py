@@ -1,0 +1,3 @@
+from certificates.admin import certificates, scores
+
+__all__ = ["certificates", "scores"]

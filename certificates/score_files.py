@@ -1,0 +1,230 @@
+"""Reading a score file (CSV): each line becomes a ``ScoreLine`` or a ``RejectedLine`` with its reason.
+
+Columns (English or Chinese header, any order; other columns are ignored): ``exam_year`` 考试年度,
+``id_number`` 证件号码, ``specialty_code`` 专业代码, ``subject_code`` 科目代码, ``score`` 成绩,
+``absent`` 缺考, ``disqualified`` 违纪. UTF-8 (with or without BOM), or GB18030 as spreadsheets in
+China save it. ID numbers leave this module only as the keyed digest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from registration.identity import mod11_2_check_character, normalize_id_number
+from registration.pii import id_number_digest
+from wecan.errors import InvalidInput
+
+COLUMNS = ("exam_year", "id_number", "specialty_code", "subject_code", "score", "absent", "disqualified")
+HEADER_ALIASES = {
+    "考试年度": "exam_year",
+    "证件号码": "id_number",
+    "专业代码": "specialty_code",
+    "科目代码": "subject_code",
+    "成绩": "score",
+    "缺考": "absent",
+    "违纪": "disqualified",
+}
+_TRUE = frozenset({"1", "是", "Y", "YES", "TRUE", "T"})
+_FALSE = frozenset({"", "0", "否", "N", "NO", "FALSE", "F"})
+_EIGHTEEN = re.compile(r"\d{17}[\dX]")
+_OTHER_ID = re.compile(r"[0-9A-Z()（）\-]{5,30}")
+_SCORE = re.compile(r"(\d{1,3})(?:\.0+)?")
+
+
+class ScoreFileError(InvalidInput):
+    """The file as a whole cannot be read (encoding, header): no line of it is imported."""
+
+    code = "invalid_score_file"
+
+
+@dataclass(frozen=True)
+class ExamFacts:
+    exam_id: int
+    specialty_codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What lines are checked against: exams by year, specialty ids by code, subjects by code."""
+
+    exams: Mapping[int, ExamFacts]
+    specialties: Mapping[str, int]
+    subjects: Mapping[str, tuple[int, int]]  # code → (id, full score)
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    line: int
+    exam_id: int
+    id_number_digest: str
+    specialty_id: int
+    subject_id: int
+    score: int | None
+    absent: bool
+    disqualified: bool
+
+    @property
+    def key(self) -> tuple[int, str, int, int]:
+        return (self.exam_id, self.id_number_digest, self.specialty_id, self.subject_id)
+
+
+@dataclass(frozen=True)
+class RejectedLine:
+    line: int
+    reason: str
+
+
+@dataclass
+class ScoreFile:
+    lines: list[ScoreLine] = field(default_factory=list)
+    rejected: list[RejectedLine] = field(default_factory=list)
+
+
+class _Reject(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ScoreFileError(_("文件编码无法识别，请保存为UTF-8或GBK编码的CSV文件。"))
+
+
+def _header(row: list[str]) -> dict[str, int]:
+    names = [HEADER_ALIASES.get(cell.strip(), cell.strip().lower()) for cell in row]
+    missing = [column for column in COLUMNS if column not in names]
+    if missing:
+        raise ScoreFileError(_("第1行表头缺少列：%(columns)s。") % {"columns": "、".join(missing)})
+    repeated = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
+    if repeated:
+        raise ScoreFileError(_("第1行表头有重复的列：%(columns)s。") % {"columns": "、".join(repeated)})
+    return {column: names.index(column) for column in COLUMNS}
+
+
+def _flag(text: str, label: str) -> bool:
+    value = text.strip().upper()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise _Reject(_("%(label)s标记“%(value)s”无法识别，应为1/0或是/否。") % {"label": label, "value": text.strip()})
+
+
+def _id_digest(text: str) -> str:
+    number = normalize_id_number(text)
+    if not number:
+        raise _Reject(_("证件号码为空。"))
+    if _EIGHTEEN.fullmatch(number):
+        if mod11_2_check_character(number[:17]) != number[17]:
+            raise _Reject(_("证件号码校验位不正确。"))
+    elif not _OTHER_ID.fullmatch(number):
+        raise _Reject(_("证件号码格式不正确。"))
+    return id_number_digest(number)
+
+
+def _score(text: str, *, full_score: int, absent: bool, disqualified: bool) -> int | None:
+    value = text.strip()
+    if absent:
+        if value:
+            raise _Reject(_("缺考的科目不应有成绩。"))
+        return None
+    if not value:
+        if disqualified:
+            return None
+        raise _Reject(_("成绩为空；未参加考试的请标记缺考。"))
+    match = _SCORE.fullmatch(value)
+    if match is None or int(match[1]) > full_score:
+        raise _Reject(_("成绩“%(value)s”应为0至%(full)s之间的整数。") % {"value": value, "full": full_score})
+    return int(match[1])
+
+
+def _line(cells: list[str], columns: dict[str, int], number: int, catalogue: Catalogue) -> ScoreLine:
+    def cell(column: str) -> str:
+        return cells[columns[column]].strip()
+
+    year_text = cell("exam_year")
+    if not year_text.isdigit() or int(year_text) not in catalogue.exams:
+        raise _Reject(_("考试年度“%(year)s”没有对应的考试。") % {"year": year_text})
+    exam = catalogue.exams[int(year_text)]
+    digest = _id_digest(cell("id_number"))
+    specialty_code = cell("specialty_code")
+    if specialty_code not in catalogue.specialties:
+        raise _Reject(_("专业代码“%(code)s”不存在。") % {"code": specialty_code})
+    if specialty_code not in exam.specialty_codes:
+        raise _Reject(_("专业代码“%(code)s”不是%(year)s年度考试的专业。") % {"code": specialty_code, "year": year_text})
+    subject_code = cell("subject_code")
+    if subject_code not in catalogue.subjects:
+        raise _Reject(_("科目代码“%(code)s”不存在。") % {"code": subject_code})
+    subject_id, full_score = catalogue.subjects[subject_code]
+    absent = _flag(cell("absent"), _("缺考"))
+    disqualified = _flag(cell("disqualified"), _("违纪"))
+    if absent and disqualified:
+        raise _Reject(_("缺考和违纪不能同时标记。"))
+    return ScoreLine(
+        line=number,
+        exam_id=exam.exam_id,
+        id_number_digest=digest,
+        specialty_id=catalogue.specialties[specialty_code],
+        subject_id=subject_id,
+        score=_score(cell("score"), full_score=full_score, absent=absent, disqualified=disqualified),
+        absent=absent,
+        disqualified=disqualified,
+    )
+
+
+def read_score_file(data: bytes, *, catalogue: Catalogue) -> ScoreFile:
+    """Every data line, accepted or rejected with a reason in words; line numbers count from the header (1).
+
+    Raises ``ScoreFileError`` when the file cannot be read at all (encoding, missing columns, no data).
+    """
+    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ScoreFileError(_("文件不是有效的CSV：%(error)s") % {"error": error}) from None
+    if header is None:
+        raise ScoreFileError(_("文件为空。"))
+    columns = _header(header)
+    result = ScoreFile()
+    first_line: dict[tuple[int, str, int, int], int] = {}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise ScoreFileError(
+                _("第%(line)s行不是有效的CSV：%(error)s") % {"line": reader.line_num, "error": error}
+            ) from None
+        number = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            if len(cells) != len(header):
+                raise _Reject(
+                    _("应有%(expected)s列，实际%(actual)s列。") % {"expected": len(header), "actual": len(cells)}
+                )
+            line = _line(cells, columns, number, catalogue)
+            if line.key in first_line:
+                raise _Reject(
+                    _("与第%(line)s行重复（同一考试、证件号码、专业和科目）。") % {"line": first_line[line.key]}
+                )
+        except _Reject as rejected:
+            result.rejected.append(RejectedLine(line=number, reason=rejected.reason))
+            continue
+        first_line[line.key] = number
+        result.lines.append(line)
+    if not result.lines and not result.rejected:
+        raise ScoreFileError(_("文件中没有成绩数据。"))
+    return result

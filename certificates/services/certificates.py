@@ -1,0 +1,131 @@
+"""Writes to certificates: issue (once per person and specialty), render the PDF, revoke.
+
+Each runs in one transaction, locks what it changes and writes a ``CertificateEvent``; the PDF is
+rendered by a worker queued on commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import tasks
+from certificates.models import Certificate, CertificateEvent, CertificateStatus
+from certificates.pdf import qr_svg_data_uri, render_pdf
+from registration.models import Exam, Specialty, User
+from wecan.errors import InvalidInput, InvalidState, NotFound
+
+
+def verification_url(code: str) -> str:
+    """The absolute address of the public verification page of ``code``: what the QR code carries."""
+    return settings.WECAN_PUBLIC_URL + reverse("certificate-verify-result", kwargs={"code": code})
+
+
+def _new_verification_code() -> str:
+    # 128 random bits, URL-safe: the only key to the public page, so it must not be guessable.
+    return secrets.token_urlsafe(16)
+
+
+def _record(certificate: Certificate, *, action: str, actor: User | None, note: str = "") -> None:
+    CertificateEvent.objects.create(certificate=certificate, action=action, actor=actor, note=note)
+
+
+def certificate_issue(
+    *, candidate: User, specialty: Specialty, exam: Exam, actor: User | None
+) -> tuple[Certificate, bool]:
+    """The candidate's certificate for ``specialty``, issued now if there is none yet (``created`` says which).
+
+    The caller may rely on: at most one certificate per ID number and specialty, whatever calls
+    race; a new one has a number unique in its exam year (year + serial), today's issue date, an
+    unguessable verification code, and its PDF queued for rendering once the transaction commits.
+    """
+    digest = candidate.id_number_digest or ""
+    if not digest:
+        raise InvalidInput(_("该账号没有证件号码，不能发证。"))
+    with transaction.atomic():
+        # The exam row serialises issuing within a year, so serial numbers never collide.
+        locked_exam = Exam.objects.select_for_update().get(pk=exam.pk)
+        existing = Certificate.objects.filter(id_number_digest=digest, specialty=specialty).first()
+        if existing is not None:
+            return existing, False
+        serial = Certificate.objects.filter(exam=locked_exam).count() + 1
+        certificate = Certificate(
+            number=f"{locked_exam.year}{serial:08d}",
+            verification_code=_new_verification_code(),
+            candidate=candidate,
+            id_number_digest=digest,
+            name=candidate.name,
+            id_number_masked=candidate.id_number_masked,
+            specialty=specialty,
+            level=specialty.level,
+            exam=locked_exam,
+            issued_on=timezone.localdate(),
+        )
+        certificate.full_clean()
+        certificate.save()
+        _record(certificate, action=CertificateEvent.Action.ISSUED, actor=actor, note=f"{locked_exam.year}")
+        certificate_id = certificate.pk
+        transaction.on_commit(lambda: tasks.render_certificate_pdf.delay(certificate_id))
+    return certificate, True
+
+
+def certificate_pdf_render(*, certificate_id: int) -> Certificate:
+    """Renders and stores the certificate's PDF once; a certificate that has one is left as it is.
+
+    Rendering happens outside the transaction; if another worker stored a PDF meanwhile, this one's
+    file is deleted and theirs kept.
+    """
+    certificate = Certificate.objects.select_related("specialty", "exam").filter(pk=certificate_id).first()
+    if certificate is None:
+        raise NotFound()
+    if certificate.pdf:
+        return certificate
+    url = verification_url(certificate.verification_code)
+    content = render_pdf(
+        template_name="certificates/certificate_pdf.html",
+        context={"certificate": certificate, "verification_url": url, "qr_code": qr_svg_data_uri(url)},
+    )
+    name = default_storage.save(
+        f"certificates/certificates/{certificate.issued_on:%Y}/{certificate.number}-{secrets.token_hex(8)}.pdf",
+        ContentFile(content),
+    )
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if locked.pdf:
+            transaction.on_commit(lambda: default_storage.delete(name))
+            return locked
+        locked.pdf.name = name
+        locked.pdf_rendered_at = timezone.now()
+        locked.save(update_fields=["pdf", "pdf_rendered_at"])
+        _record(locked, action=CertificateEvent.Action.RENDERED, actor=None)
+    return locked
+
+
+def certificate_revoke(*, certificate_id: int, actor: User, reason: str) -> Certificate:
+    """Revokes a valid certificate with a reason; the public page then says it is revoked.
+
+    Refuses a blank reason (``InvalidInput``) and a certificate already revoked (``InvalidState``).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(fields={"reason": [_("请填写吊销原因。")]})
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None:
+            raise NotFound()
+        if certificate.status == CertificateStatus.REVOKED:
+            raise InvalidState(_("证书%(number)s已被吊销。") % {"number": certificate.number})
+        certificate.status = CertificateStatus.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.revocation_reason = reason
+        certificate.full_clean()
+        certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        _record(certificate, action=CertificateEvent.Action.REVOKED, actor=actor, note=reason)
+    return certificate

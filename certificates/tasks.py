@@ -1,0 +1,30 @@
+"""Background jobs of the certificates app: they take ids and are safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+# A database that is briefly away (restart, failover) is retried with growing pauses, not lost.
+# A national file (a million lines) outlasts the default limits; this stays below the broker's
+# visibility timeout (3600 s), so a running import is never delivered twice.
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def import_scores(score_import_id: int) -> None:
+    """Imports one uploaded score file (see ``score_import_run``); a finished import is left alone."""
+    from certificates.services.scores import score_import_run  # the service queues this task
+
+    score_import_run(score_import_id=score_import_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def render_certificate_pdf(certificate_id: int) -> None:
+    """Renders a certificate's PDF once; a certificate that has one is left alone."""
+    from certificates.services.certificates import certificate_pdf_render  # the service queues this task
+
+    certificate_pdf_render(certificate_id=certificate_id)

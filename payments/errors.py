@@ -1,0 +1,34 @@
+"""Refusals of the payments app, with their stable codes (``wecan.errors`` maps them to API bodies)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from wecan.errors import PortalError
+
+
+class GatewayUnavailable(PortalError):
+    """The gateway could not be reached or answered nonsense: worth trying again later."""
+
+    code = "gateway_unavailable"
+    status = status.HTTP_502_BAD_GATEWAY
+    default_message = _("支付平台暂时无法访问，请稍后再试。")
+
+
+class GatewayRefused(PortalError):
+    """The gateway answered and said no (a refund it will not make, a trade it does not know)."""
+
+    code = "gateway_refused"
+    status = status.HTTP_409_CONFLICT
+    default_message = _("支付平台拒绝了此操作。")
+
+
+class FeeMissing(PortalError):
+    code = "fee_missing"
+    status = status.HTTP_409_CONFLICT
+    default_message = _("考区尚未设置该级别的收费标准，请联系考区考试管理机构。")
+
+
+class NotificationRejected(Exception):
+    """A notification that cannot be trusted or understood; the reason goes to the log only."""

@@ -1,0 +1,149 @@
+"""Reads of the payments app: what an order would cost, a candidate's orders, finance's scoped lists."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from payments.errors import FeeMissing
+from payments.models import Discrepancy, Order, OrderStatus, Payment, PaymentDisposition, Statement
+from registration.choices import Role
+from registration.models import DistrictFee, Subject, User
+from registration.models.application import Application
+from wecan.errors import InvalidState
+
+
+@dataclass(frozen=True)
+class Quote:
+    level: str
+    specialty_code: str
+    specialty_name: str
+    subject_codes: list[str]
+    subject_names: list[str]
+    fee_per_subject: Decimal
+    amount: Decimal
+
+
+def order_quote(*, application: Application) -> Quote:
+    """The fee: the selected subjects × the district's fee per subject for the specialty's level.
+
+    ``InvalidState`` when no specialty or subject is chosen, ``FeeMissing`` when the district has no
+    fee for the level.
+    """
+    specialty = application.specialty
+    subjects = list(Subject.objects.filter(pk__in=application.subjects.values("pk")).order_by("code"))
+    if specialty is None or not subjects:
+        raise InvalidState(_("报考专业或科目尚未选择，不能缴费。"))
+    fee = DistrictFee.objects.filter(district_id=application.district_id, level=specialty.level).first()
+    if fee is None:
+        raise FeeMissing()
+    return Quote(
+        level=specialty.level,
+        specialty_code=specialty.code,
+        specialty_name=specialty.name,
+        subject_codes=[subject.code for subject in subjects],
+        subject_names=[subject.name for subject in subjects],
+        fee_per_subject=fee.fee_per_subject,
+        amount=(fee.fee_per_subject * len(subjects)).quantize(Decimal("0.01")),
+    )
+
+
+def order_shown_status(order: Order, *, now: datetime.datetime | None = None) -> str:
+    """The status to show: a pending order past its expiry is ``expired`` before any sweep marks it."""
+    if order.status == OrderStatus.PENDING and order.expires_at <= (now or timezone.now()):
+        return OrderStatus.EXPIRED.value
+    return order.status
+
+
+def order_latest(*, application: Application) -> Order | None:
+    """The application's most recent order: the one the candidate sees."""
+    return Order.objects.filter(application=application).order_by("-created_at", "-id").first()
+
+
+def orders_pending_to_query(*, older_than: datetime.datetime, limit: int = 1000) -> list[int]:
+    return list(
+        Order.objects.filter(status=OrderStatus.PENDING, created_at__lte=older_than)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def is_finance_user(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in _FINANCE_ROLES))
+
+
+_FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMINISTRATOR})
+
+
+def _district_scope(user: User) -> dict[str, int] | None:
+    """The filter of the user's district, ``None`` for those who see every district."""
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return None
+    if user.role == Role.FINANCE and user.district_id is not None:
+        return {"district_id": user.district_id}
+    return {"district_id": -1}
+
+
+def orders_in_scope(*, user: User) -> QuerySet[Order]:
+    """Orders of the finance user's district (all for administrators, none for anyone else)."""
+    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
+    orders = Order.objects.select_related("application", "district")
+    return orders if scope is None else orders.filter(**scope)
+
+
+def payments_in_scope(*, user: User) -> QuerySet[Payment]:
+    return Payment.objects.filter(order__in=orders_in_scope(user=user)).select_related("order")
+
+
+def statements_in_scope(*, user: User) -> QuerySet[Statement]:
+    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
+    statements = Statement.objects.select_related("district")
+    return statements if scope is None else statements.filter(**scope)
+
+
+def discrepancies_in_scope(*, user: User) -> QuerySet[Discrepancy]:
+    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
+    discrepancies = Discrepancy.objects.select_related("district", "order")
+    return discrepancies if scope is None else discrepancies.filter(**scope)
+
+
+@dataclass(frozen=True)
+class DailyTotal:
+    day: datetime.date
+    exam: str
+    district: str
+    payments: int
+    amount: Decimal
+
+
+def daily_totals(
+    *, user: User, start: datetime.date | None = None, end: datetime.date | None = None
+) -> list[DailyTotal]:
+    """Credited payments per day (Beijing time), exam and district in the user's scope, oldest first."""
+    payments = payments_in_scope(user=user).filter(disposition=PaymentDisposition.CREDITED)
+    if start:
+        payments = payments.filter(paid_at__date__gte=start)
+    if end:
+        payments = payments.filter(paid_at__date__lte=end)
+    rows = (
+        payments.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone()))
+        .values("day", "order__district__exam__name", "order__district__name")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("day", "order__district__exam__name", "order__district__name")
+    )
+    return [
+        DailyTotal(
+            day=row["day"],
+            exam=row["order__district__exam__name"],
+            district=row["order__district__name"],
+            payments=row["count"],
+            amount=Decimal(row["total"] or 0).quantize(Decimal("0.01")),
+        )
+        for row in rows
+    ]

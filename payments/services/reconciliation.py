@@ -1,0 +1,374 @@
+"""Statement reconciliation: upload, import on a worker (set-based SQL), discrepancies and their resolution.
+
+The import streams the file once, checking each line, into a staging table (PostgreSQL: ``COPY``;
+SQLite: batched inserts), then classifies every line in one ``INSERT … SELECT`` joined with the
+orders and payments, and records discrepancies with ``INSERT … SELECT … ON CONFLICT DO NOTHING``.
+Only the few lines that credit an order (recovered payments) go through the ORM, one by one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import tempfile
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from payments.models import (
+    Discrepancy,
+    DiscrepancyKind,
+    DiscrepancyStatus,
+    LineKind,
+    Order,
+    OrderStatus,
+    Provider,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)
+from payments.services.crediting import payment_record
+from payments.services.statement_files import BadLine, StatementFormatError, read_statement
+from registration.choices import Role
+from registration.models import District, User
+from wecan.errors import InvalidInput, InvalidState, NotFound, TooLarge
+
+logger = logging.getLogger(__name__)
+
+# Bad lines kept on the statement to show; all of them are counted.
+MAX_REPORTED_ERRORS = 1000
+PROGRESS_EVERY_LINES = 50_000
+_STAGING = "payments_statement_staging"
+_COLUMNS = "line_no, trade_no, out_trade_no, is_refund, amount, paid_at"
+_CLASSIFIED = "payments_statement_classified"
+NULL = "\\N"
+
+
+def statement_upload(
+    *,
+    user: User,
+    provider: str,
+    file: UploadedFile,
+    district: District | None = None,
+    day: datetime.date | None = None,
+) -> tuple[Statement, bool]:
+    """Stores a statement file for the user's district and queues its import; (statement, created).
+
+    The caller may rely on: finance upload for their own district, administrators name one
+    (``InvalidInput`` otherwise); the same file for the same district and provider is the same
+    statement, returned as it is (re-importing changes nothing); a file over
+    ``PAYMENTS_STATEMENT_MAX_BYTES`` is ``TooLarge``.
+    """
+    if provider not in Provider.values:
+        raise InvalidInput(fields={"provider": [_("不支持此支付渠道。")]})
+    if user.role == Role.FINANCE:
+        district = user.district
+    elif not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+        raise NotFound()
+    if district is None:
+        raise InvalidInput(fields={"district": [_("请选择考区。")]})
+    if file.size is None or file.size == 0:
+        raise InvalidInput(fields={"file": [_("对账单文件为空。")]})
+    if file.size > settings.PAYMENTS_STATEMENT_MAX_BYTES:
+        raise TooLarge(_("对账单文件过大。"))
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    with transaction.atomic():
+        existing = Statement.objects.filter(district=district, provider=provider, sha256=sha256).first()
+        if existing is not None:
+            return existing, False
+        statement = Statement(
+            district=district,
+            provider=provider,
+            file_name=os.path.basename(file.name or "")[:200],
+            sha256=sha256,
+            period_start=day,
+            period_end=day,
+            uploaded_by=user,
+        )
+        statement.file.save(f"{district.pk}-{provider}-{sha256[:16]}.csv", file, save=False)
+        statement.full_clean(validate_constraints=False)
+        statement.save()
+        statement_id = statement.pk
+
+        from payments.tasks import statement_import as statement_import_task
+
+        transaction.on_commit(lambda: statement_import_task.delay(statement_id))
+    return statement, True
+
+
+def _progress(statement_id: int, percent: int) -> None:
+    Statement.objects.filter(pk=statement_id).update(progress=percent)
+
+
+def _stage_file(statement: Statement, out: IO[str]) -> tuple[int, list[dict[str, Any]], int]:
+    """Checks every line into ``out`` (tab-separated, COPY's text format); returns (lines, reported
+    errors, error count)."""
+    good = bad = 0
+    errors: list[dict[str, Any]] = []
+    size = max(statement.file.size, 1)
+    write = out.write
+    with statement.file.open("rb") as raw:
+        for item in read_statement(raw, statement.provider):
+            if isinstance(item, BadLine):
+                bad += 1
+                if len(errors) < MAX_REPORTED_ERRORS:
+                    errors.append({"line": item.line_no, "message": item.message})
+                continue
+            good += 1
+            line_no, trade_no, out_trade_no, is_refund, amount, finished_at = item
+            write(
+                f"{line_no}\t{trade_no}\t{out_trade_no}\t{'t' if is_refund else 'f'}\t{amount}\t{finished_at or NULL}\n"
+            )
+            if good % PROGRESS_EVERY_LINES == 0:
+                _progress(statement.pk, min(60, int(60 * raw.tell() / size)))
+    return good, errors, bad
+
+
+def _load_staging(cursor: Any, staged: IO[str]) -> None:
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_STAGING} (line_no integer, trade_no varchar(64), out_trade_no varchar(64), "
+        "is_refund boolean, amount numeric(12, 2), paid_at timestamp with time zone)"
+    )
+    if connection.vendor == "postgresql":
+        cursor.copy_expert(f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN", staged)
+        cursor.execute(f"ANALYZE {_STAGING}")
+        return
+    # SQLite: the plain path, batched inserts of the same rows.
+    insert = f"INSERT INTO {_STAGING} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - constants only
+    batch: list[tuple[Any, ...]] = []
+    for row in staged:
+        line_no, trade_no, out_trade_no, is_refund, amount, paid_at = row.rstrip("\n").split("\t")
+        when = (
+            None
+            if paid_at == NULL
+            else connection.ops.adapt_datetimefield_value(datetime.datetime.fromisoformat(paid_at))
+        )
+        batch.append((int(line_no), trade_no, out_trade_no, is_refund == "t", Decimal(amount), when))
+        if len(batch) == 5000:
+            cursor.executemany(insert, batch)
+            batch = []
+    if batch:
+        cursor.executemany(insert, batch)
+
+
+# One pass over the staged lines, each joined with its order (by number) and any payment already
+# recorded for its trade, classified by the first rule that holds. A temporary table, like the
+# staging one: only the lines that need attention are kept in payments_statementline.
+_CLASSIFY = f"""
+CREATE TEMPORARY TABLE {_CLASSIFIED} AS
+SELECT s.line_no, s.trade_no, s.out_trade_no, s.is_refund, s.amount, s.paid_at, o.id AS order_id,
+  o.amount AS order_amount,
+  CASE
+    WHEN s.is_refund THEN '{LineKind.REFUND}'
+    WHEN o.id IS NOT NULL AND o.district_id <> %(district)s THEN '{LineKind.OTHER_DISTRICT}'
+    WHEN p.id IS NOT NULL THEN CASE
+      WHEN p.amount <> s.amount THEN '{LineKind.AMOUNT_MISMATCH}'
+      WHEN p.disposition = 'duplicate' THEN '{LineKind.DUPLICATE}'
+      WHEN p.disposition = 'uncreditable' THEN '{LineKind.MISSING_HERE}'
+      ELSE '{LineKind.MATCHED}' END
+    WHEN o.id IS NULL THEN '{LineKind.MISSING_HERE}'
+    WHEN o.amount <> s.amount THEN '{LineKind.AMOUNT_MISMATCH}'
+    WHEN o.status IN ('{OrderStatus.PAID}', '{OrderStatus.REFUNDED}') THEN '{LineKind.DUPLICATE}'
+    ELSE '{LineKind.MISSING_HERE}'
+  END AS kind
+FROM {_STAGING} s
+LEFT JOIN payments_order o ON o.provider = %(provider)s AND o.number = s.out_trade_no
+LEFT JOIN payments_payment p ON p.provider = %(provider)s AND p.trade_no = s.trade_no
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+_KEEP_LINES = f"""
+INSERT INTO payments_statementline
+  (statement_id, line_no, trade_no, out_trade_no, is_refund, amount, paid_at, order_id, kind)
+SELECT %(statement)s, line_no, trade_no, out_trade_no, is_refund, amount, paid_at, order_id, kind
+FROM {_CLASSIFIED} WHERE kind <> '{LineKind.MATCHED}'
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+_LINE_DISCREPANCIES = f"""
+INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
+  amount_here, amount_gateway, status, detail, note, created_at)
+SELECT %(district)s, %(statement)s, kind, order_id, out_trade_no, trade_no, order_amount, amount,
+  '{DiscrepancyStatus.OPEN}', '', '', %(now)s
+FROM {_CLASSIFIED}
+WHERE kind IN ('{LineKind.AMOUNT_MISMATCH}', '{LineKind.MISSING_HERE}', '{LineKind.DUPLICATE}')
+ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+# Credited here in the statement's days, yet absent from it.
+_ABSENT = f"""
+CREATE TEMPORARY TABLE payments_statement_absent AS
+SELECT o.district_id, o.id AS order_id, o.number, p.trade_no, p.amount
+FROM payments_payment p JOIN payments_order o ON o.id = p.order_id
+WHERE o.district_id = %(district)s AND p.provider = %(provider)s AND p.disposition = 'credited'
+  AND p.paid_at >= %(start)s AND p.paid_at < %(end)s
+  AND NOT EXISTS (SELECT 1 FROM {_STAGING} s WHERE s.trade_no = p.trade_no)
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+_ABSENT_DISCREPANCIES = f"""
+INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
+  amount_here, amount_gateway, status, detail, note, created_at)
+SELECT district_id, %(statement)s, '{DiscrepancyKind.MISSING_AT_GATEWAY}', order_id, number, trade_no, amount, NULL,
+  '{DiscrepancyStatus.OPEN}', '', '', %(now)s
+FROM payments_statement_absent WHERE true
+ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
+
+
+def _local_day(value: Any) -> datetime.date | None:
+    """A database time (aware on PostgreSQL, text on SQLite) as a Beijing date."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return timezone.localtime(value, timezone.get_default_timezone()).date()
+
+
+def statement_import(*, statement_id: int) -> Statement:
+    """Imports and reconciles a statement; safe to run again (a finished statement is left as it is).
+
+    Lines are classified matched, amount_mismatch, missing_here, duplicate (or refund, or
+    other_district), and counted; all but the matched ones are kept as statement lines. Payments
+    credited here on the statement's days but absent from it are missing_at_gateway. Discrepancies
+    are opened once per district, kind and trade. A missing_here line whose order is still open is
+    credited (audited as recovered). A file that is not a statement fails the import with the
+    reason; a bad line is reported and the rest imported.
+    """
+    statement = Statement.objects.select_related("district").get(pk=statement_id)
+    if statement.status == StatementStatus.DONE:
+        return statement
+    Statement.objects.filter(pk=statement_id).update(status=StatementStatus.IMPORTING, progress=0)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as staged:
+        try:
+            lines, errors, error_count = _stage_file(statement, staged)
+        except StatementFormatError as error:
+            Statement.objects.filter(pk=statement_id).update(
+                status=StatementStatus.FAILED, errors=[{"line": 1, "message": str(error)}], error_count=1, progress=100
+            )
+            return Statement.objects.get(pk=statement_id)
+        staged.seek(0)
+        _progress(statement_id, 60)
+        with transaction.atomic():
+            statement = Statement.objects.select_for_update().select_related("district").get(pk=statement_id)
+            if statement.status == StatementStatus.DONE:
+                return statement
+            counts = _reconcile(statement, staged)
+            for name, value in counts.items():
+                setattr(statement, name, value)
+            statement.lines = lines
+            statement.errors = errors
+            statement.error_count = error_count
+            statement.progress = 90
+            statement.save()
+    statement.recovered = _recover(statement)
+    statement.status = StatementStatus.DONE
+    statement.progress = 100
+    statement.finished_at = timezone.now()
+    statement.save(update_fields=["recovered", "status", "progress", "finished_at"])
+    return statement
+
+
+def _reconcile(statement: Statement, staged: IO[str]) -> dict[str, int]:
+    """Loads, classifies and records discrepancies in set-based SQL; sets the statement's period."""
+    params: dict[str, Any] = {
+        "statement": statement.pk,
+        "district": statement.district_id,
+        "provider": statement.provider,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    StatementLine.objects.filter(statement=statement).delete()
+    with connection.cursor() as cursor:
+        _load_staging(cursor, staged)
+        if statement.period_start is None:
+            cursor.execute(f"SELECT MIN(paid_at), MAX(paid_at) FROM {_STAGING} WHERE NOT is_refund")  # noqa: S608
+            first, last = cursor.fetchone()
+            statement.period_start, statement.period_end = _local_day(first), _local_day(last)
+        cursor.execute(_CLASSIFY, params)
+        cursor.execute(_KEEP_LINES, params)
+        cursor.execute(_LINE_DISCREPANCIES, params)
+        cursor.execute(f"SELECT kind, COUNT(*) FROM {_CLASSIFIED} GROUP BY kind")  # noqa: S608
+        by_kind = dict(cursor.fetchall())
+        absent = 0
+        if statement.period_start and statement.period_end:
+            params["start"] = connection.ops.adapt_datetimefield_value(_day_start(statement.period_start))
+            params["end"] = connection.ops.adapt_datetimefield_value(
+                _day_start(statement.period_end + datetime.timedelta(days=1))
+            )
+            cursor.execute(_ABSENT, params)
+            cursor.execute("SELECT COUNT(*) FROM payments_statement_absent")
+            absent = cursor.fetchone()[0]
+            cursor.execute(_ABSENT_DISCREPANCIES, params)
+            cursor.execute("DROP TABLE payments_statement_absent")
+        for table in (_CLASSIFIED, _STAGING):
+            cursor.execute(f"DROP TABLE {table}")
+    return {
+        "matched": by_kind.get(LineKind.MATCHED, 0),
+        "amount_mismatch": by_kind.get(LineKind.AMOUNT_MISMATCH, 0),
+        "missing_here": by_kind.get(LineKind.MISSING_HERE, 0),
+        "duplicate": by_kind.get(LineKind.DUPLICATE, 0),
+        "refunds": by_kind.get(LineKind.REFUND, 0),
+        "other_district": by_kind.get(LineKind.OTHER_DISTRICT, 0),
+        "missing_at_gateway": absent,
+    }
+
+
+def _recover(statement: Statement) -> int:
+    """Credits the missing_here lines whose order is still open: paid at the gateway, unknown here."""
+    recoverable = (
+        StatementLine.objects.filter(
+            statement=statement,
+            kind=LineKind.MISSING_HERE,
+            order_id__in=Order.objects.filter(district_id=statement.district_id, status=OrderStatus.PENDING).values(
+                "pk"
+            ),
+        )
+        .order_by("line_no")
+        .values_list("trade_no", "out_trade_no", "amount", "paid_at")
+    )
+    recovered = 0
+    for trade_no, out_trade_no, amount, paid_at in recoverable.iterator():
+        payment = payment_record(
+            provider=statement.provider,
+            out_trade_no=out_trade_no,
+            trade_no=trade_no,
+            amount=amount,
+            paid_at=paid_at,
+            source="statement",
+        )
+        recovered += payment.disposition == "credited" and payment.source == "statement"
+    return recovered
+
+
+def discrepancy_resolve(*, discrepancy_id: int, actor: User, note: str) -> Discrepancy:
+    """Closes an open discrepancy with the finance user's note (who and when are recorded).
+
+    The caller finds the discrepancy in the user's scope first. ``InvalidInput`` without a note,
+    ``InvalidState`` when it is already resolved.
+    """
+    note = note.strip()
+    if not note:
+        raise InvalidInput(fields={"note": [_("请填写处理说明。")]})
+    with transaction.atomic():
+        discrepancy = Discrepancy.objects.select_for_update().get(pk=discrepancy_id)
+        if discrepancy.status != DiscrepancyStatus.OPEN:
+            raise InvalidState(_("该差异已处理。"))
+        discrepancy.status = DiscrepancyStatus.RESOLVED
+        discrepancy.note = note
+        discrepancy.resolved_by = actor
+        discrepancy.resolved_at = timezone.now()
+        discrepancy.full_clean(validate_constraints=False)
+        discrepancy.save()
+    return discrepancy

@@ -1,0 +1,60 @@
+"""Background jobs of the payments app: they take ids, are safe to run twice, retry what is transient."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from payments.errors import GatewayUnavailable
+from payments.sandbox.services import (
+    sandbox_enabled,
+    sandbox_notification_deliver,
+    sandbox_notifications_due,
+)
+from payments.selectors import orders_pending_to_query
+from payments.services.orders import order_sync as order_sync_service
+from payments.services.reconciliation import statement_import as statement_import_service
+
+
+@shared_task(
+    autoretry_for=(OperationalError, GatewayUnavailable), retry_backoff=True, retry_backoff_max=600, max_retries=8
+)
+def order_sync(order_id: int) -> None:
+    """Asks the gateway about one pending order: credits it if paid, expires it once past its time."""
+    order_sync_service(order_id=order_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def orders_sync_pending() -> int:
+    """Beat: every order pending longer than PAYMENTS_QUERY_AFTER_MINUTES gets a query of its own."""
+    older_than = timezone.now() - datetime.timedelta(minutes=settings.PAYMENTS_QUERY_AFTER_MINUTES)
+    order_ids = orders_pending_to_query(older_than=older_than)
+    for order_id in order_ids:
+        order_sync.delay(order_id)
+    return len(order_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def statement_import(statement_id: int) -> None:
+    statement_import_service(statement_id=statement_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def sandbox_deliver_notification(notification_id: int) -> bool:
+    """One delivery of a sandbox notification, if it is due (its schedule lives on the row)."""
+    return sandbox_notification_deliver(notification_id=notification_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def sandbox_deliver_due() -> int:
+    """Beat: sends every sandbox notification whose next attempt has come (Alipay's retry schedule)."""
+    if not sandbox_enabled():
+        return 0
+    notification_ids = sandbox_notifications_due()
+    for notification_id in notification_ids:
+        sandbox_deliver_notification.delay(notification_id)
+    return len(notification_ids)

@@ -1,0 +1,98 @@
+"""Reads of photos and proof materials, and who may see a stored file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+
+from registration.choices import Role
+from registration.models import MaterialSlot, User
+from registration.models.application import Application
+from registration.models.files import MaterialFile, Photo, UploadStatus
+from wecan.errors import InvalidState, NotFound
+
+StoredFile = TypeVar("StoredFile", Photo, MaterialFile)
+
+
+@dataclass(frozen=True)
+class SlotFiles:
+    slot: MaterialSlot
+    files: list[MaterialFile]
+
+    @property
+    def full(self) -> bool:
+        return len(self.files) >= self.slot.max_files
+
+
+def file_visible_to(user: User | AnonymousUser, file: Photo | MaterialFile) -> bool:
+    """Whether ``user`` may see the stored file: its candidate, or an administrator.
+
+    Staff in scope are added here by the review work, from its scoped querysets.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or getattr(user, "role", None) == Role.ADMINISTRATOR:
+        return True
+    owner_id = file.candidate_id if isinstance(file, Photo) else file.application.candidate_id
+    return bool(owner_id == user.pk)
+
+
+def application_photo(*, application: Application) -> Photo | None:
+    return Photo.objects.filter(application=application).first()
+
+
+def account_photo(*, candidate: User) -> Photo | None:
+    """The account's 基本照片, which an application may reuse (确认使用照片)."""
+    return Photo.objects.filter(candidate=candidate, application__isnull=True, status=UploadStatus.ACCEPTED).first()
+
+
+def material_slots(*, application: Application) -> list[SlotFiles]:
+    """The district's slots in their order, each with the application's files in it."""
+    slots = list(MaterialSlot.objects.filter(district_id=application.district_id).order_by("position", "code"))
+    files: dict[int, list[MaterialFile]] = {slot.pk: [] for slot in slots}
+    for material in MaterialFile.objects.filter(application=application, slot__in=slots).order_by("id"):
+        files[material.slot_id].append(material)
+    return [SlotFiles(slot=slot, files=files[slot.pk]) for slot in slots]
+
+
+def any_pending(slots: list[SlotFiles]) -> bool:
+    return any(material.status == UploadStatus.PENDING for entry in slots for material in entry.files)
+
+
+def _shown(user: User | AnonymousUser, file: StoredFile | None) -> StoredFile:
+    if file is None or not file_visible_to(user, file):
+        raise NotFound()
+    return file
+
+
+def photo_for_viewer(*, user: User | AnonymousUser, application_id: int) -> Photo:
+    """The application's photo for someone allowed to see it; anyone else gets ``NotFound``."""
+    photo = Photo.objects.filter(application_id=application_id).first()
+    return _shown(user, photo)
+
+
+def account_photo_for_viewer(*, user: User | AnonymousUser) -> Photo:
+    if not user.is_authenticated:
+        raise NotFound()
+    return _shown(user, account_photo(candidate=user))
+
+
+def material_for_viewer(*, user: User | AnonymousUser, application_id: int, file_id: int) -> MaterialFile:
+    """One file of an application for someone allowed to see it; anyone else gets ``NotFound``."""
+    material = (
+        MaterialFile.objects.select_related("application", "slot")
+        .filter(application_id=application_id, pk=file_id)
+        .first()
+    )
+    return _shown(user, material)
+
+
+def require_viewable(file: Photo | MaterialFile) -> None:
+    """Only a file that passed its check is shown: what was refused may not be an image at all."""
+    if file.status != UploadStatus.ACCEPTED:
+        raise InvalidState(
+            _("文件正在检查，请稍候。") if file.status == UploadStatus.PENDING else _("文件未通过检查，不能预览。")
+        )

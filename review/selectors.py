@@ -1,0 +1,357 @@
+"""Reads for staff work: the scoped queue and its search, an application's eligibility, the dashboard,
+the export, and the candidate's to-dos. Every staff read starts from ``review.scope.applications_in_scope``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registration.identity import normalize_id_number
+from registration.models import Application, ApplicationEvent, EligibilityRule, MaterialFile, MaterialSlot, User
+from registration.models.application import ApplicationStatus
+from registration.models.files import UploadStatus
+from registration.pii import id_number_digest
+from registration.selectors.applications import history_record
+from registration.selectors.files import material_slots
+from registration.workflow import Action
+from review import eligibility
+from review.models import EligibilityDeclaration, IssuedCode, Job, Reminder, SignedFormCheck
+from review.scope import applications_in_scope, is_administrator
+from review.signed_forms import Verdict, form_verdict, signed_form_slot_code
+from wecan.errors import InvalidInput, NotFound
+
+# An early-application policy counts as used once the qualification review was passed with it.
+_POLICY_USED_STATES = (ApplicationStatus.APPROVED, ApplicationStatus.PAID, ApplicationStatus.REFUNDED)
+
+
+def staff_applications(user: Any) -> QuerySet[Application]:
+    """The caller's scope with what lists and pages show, oldest submission first."""
+    return (
+        applications_in_scope(user)
+        .select_related(
+            "exam", "candidate", "district", "city", "site", "registration_point", "specialty", "degree_record", "unit"
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def application_search(queryset: QuerySet[Application], *, q: str) -> QuerySet[Application]:
+    """By 网报号, by name (part of it), or by a whole ID number through its keyed hash."""
+    q = q.strip()
+    if not q:
+        return queryset
+    digest = id_number_digest(normalize_id_number(q))
+    return queryset.filter(Q(number=q) | Q(candidate__name__icontains=q) | Q(candidate__id_number_digest=digest))
+
+
+def staff_application_list(*, user: Any, status: str = "", specialty: str = "", q: str = "") -> QuerySet[Application]:
+    """The staff queue: in scope, filtered by status and specialty code, searched by ``q``."""
+    if status and status not in ApplicationStatus.values:
+        raise InvalidInput(fields={"status": [_("未知的状态：%(status)s") % {"status": status}]})
+    applications = staff_applications(user)
+    if status:
+        applications = applications.filter(status=status)
+    if specialty:
+        applications = applications.filter(specialty__code=specialty)
+    return application_search(applications, q=q)
+
+
+def staff_application_get(*, user: Any, application_id: int) -> Application:
+    """One application in the caller's scope; anything else is ``NotFound`` (a 404)."""
+    application = staff_applications(user).filter(pk=application_id).first()
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def application_events(application: Application) -> QuerySet[ApplicationEvent]:
+    return ApplicationEvent.objects.filter(application=application).select_related("actor").order_by("created_at", "id")
+
+
+def issued_code_known(*, application: Application, code: str) -> bool:
+    return IssuedCode.objects.filter(application=application, code=code).exists()
+
+
+def signed_form_verdicts(application: Application) -> dict[int, Verdict]:
+    """For each accepted file in the signed-form slot, what its barcode says (or that it is being read)."""
+    files = MaterialFile.objects.filter(
+        application=application, slot__code=signed_form_slot_code(), status=UploadStatus.ACCEPTED
+    ).values_list("pk", flat=True)
+    checks = {check.material_file_id: check for check in SignedFormCheck.objects.filter(material_file__in=list(files))}
+    issued = set(IssuedCode.objects.filter(application=application).values_list("code", flat=True))
+    verdicts = {}
+    for file_id in files:
+        check = checks.get(file_id)
+        if check is None:
+            verdicts[file_id] = Verdict("pending", _("正在识别条形码"))
+        else:
+            verdicts[file_id] = form_verdict(
+                application, number=check.number, code=check.code, issued=check.code in issued
+            )
+    return verdicts
+
+
+def application_materials(application: Application) -> dict[str, Any] | None:
+    """The materials as API.md's materials body, each file with its signed-form verdict where it has one;
+    ``None`` where the district confirms on site (no materials are uploaded)."""
+    if not application.district.online_confirmation:
+        return None
+    verdicts = signed_form_verdicts(application)
+    return {
+        "finalized": application.materials_finalized,
+        "slots": [
+            {
+                "code": entry.slot.code,
+                "title": entry.slot.title,
+                "max_files": entry.slot.max_files,
+                "files": [
+                    {
+                        "id": material.pk,
+                        "status": material.status,
+                        "reason": material.reason,
+                        "size": material.size,
+                        "signed_form": (
+                            {"status": verdicts[material.pk].status, "label": verdicts[material.pk].label}
+                            if material.pk in verdicts
+                            else None
+                        ),
+                    }
+                    for material in entry.files
+                ],
+            }
+            for entry in material_slots(application=application)
+        ],
+    }
+
+
+# --- Eligibility --------------------------------------------------------------------------------
+
+
+def eligibility_rules() -> list[eligibility.Rule]:
+    return [
+        eligibility.Rule(
+            category_group=rule.category_group,
+            target_level=rule.target_level,
+            education=rule.education,
+            min_years=rule.min_years,
+            counted_from=rule.counted_from,
+            note=rule.note,
+        )
+        for rule in EligibilityRule.objects.all()
+    ]
+
+
+def _claimed_policies(application: Application) -> tuple[tuple[eligibility.Policy, ...], datetime.date | None]:
+    declaration = EligibilityDeclaration.objects.filter(application=application).prefetch_related("policies").first()
+    if declaration is None:
+        return (), None
+    policies = []
+    for policy in declaration.policies.all():
+        used_in_year = None
+        if policy.once_only:
+            used_in_year = (
+                EligibilityDeclaration.objects.filter(
+                    application__candidate_id=application.candidate_id,
+                    application__exam__year__lt=application.exam.year,
+                    application__status__in=_POLICY_USED_STATES,
+                    policies=policy,
+                )
+                .order_by("-application__exam__year")
+                .values_list("application__exam__year", flat=True)
+                .first()
+            )
+        policies.append(
+            eligibility.Policy(
+                key=policy.key,
+                name=policy.name,
+                years_early=policy.years_early,
+                specialty_codes=tuple(policy.specialty_codes),
+                once_only=policy.once_only,
+                used_in_year=used_in_year,
+            )
+        )
+    return tuple(policies), declaration.post_changed_on
+
+
+def eligibility_facts(application: Application) -> eligibility.Facts | None:
+    """The facts the pre-check reads; ``None`` while no specialty is chosen (nothing to check against)."""
+    specialty = application.specialty
+    if specialty is None:
+        return None
+    degree = application.degree_record
+    policies, post_changed_on = _claimed_policies(application)
+    education = degree.education if degree else application.highest_education
+    uploaded: frozenset[str] | None = None
+    expected: tuple[tuple[str, str], ...] = ()
+    if application.district.online_confirmation:
+        case = eligibility.Case(
+            group=eligibility.category_group(specialty.category),
+            level=specialty.level,
+            education=education,
+            residency=application.residency_certificate_month is not None,
+            changed_post=post_changed_on is not None,
+            history=history_record(application=application, specialty=specialty) is not None,
+            special=bool(policies),
+        )
+        slots = MaterialSlot.objects.filter(district_id=application.district_id).order_by("position", "code")
+        expected = tuple((slot.code, slot.title) for slot in slots if eligibility.slot_expected(slot.who, case))
+        uploaded = frozenset(
+            MaterialFile.objects.filter(application=application, status=UploadStatus.ACCEPTED).values_list(
+                "slot__code", flat=True
+            )
+        )
+    return eligibility.Facts(
+        specialty_code=specialty.code,
+        specialty_category=specialty.category,
+        target_level=specialty.level,
+        education=education,
+        cutoff=application.exam.work_years_cutoff,
+        graduation_date=degree.graduation_date if degree else None,
+        current_qualification=application.current_qualification,
+        qualification_date=application.qualification_date,
+        practice_category=application.practice_category,
+        first_registration_month=application.first_registration_month,
+        residency_certificate_month=application.residency_certificate_month,
+        years_in_specialty=application.years_in_specialty,
+        policies=policies,
+        post_changed_on=post_changed_on,
+        material_slots=uploaded,
+        expected_slots=expected,
+    )
+
+
+def application_eligibility(application: Application) -> eligibility.Result:
+    """The advisory pre-check of ``application`` (pass / warn / fail, with reasons in words)."""
+    facts = eligibility_facts(application)
+    if facts is None:
+        return eligibility.Result(
+            outcome=eligibility.Outcome.WARN,
+            checks=(eligibility.Check("rule", eligibility.Outcome.WARN, _("尚未选择报考专业，无法核对报考条件。")),),
+        )
+    return eligibility.evaluate(facts, eligibility_rules())
+
+
+def eligibility_as_dict(result: eligibility.Result) -> dict[str, Any]:
+    return {
+        "outcome": result.outcome.value,
+        "required_years": result.required_years,
+        "counted_years": result.counted_years,
+        "checks": [
+            {"code": check.code, "outcome": check.outcome.value, "message": check.message} for check in result.checks
+        ],
+    }
+
+
+# --- Dashboard and export -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: datetime.date
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_status: list[tuple[str, str, int]]  # (status, label, count), every status in table order
+    per_day: list[DayCount]  # submissions (and re-submissions) per day, oldest first, every day shown
+    total: int
+
+
+def staff_dashboard(*, user: Any, days: int = 30, today: datetime.date | None = None) -> Dashboard:
+    """Applications in the caller's scope by status, and submissions per day over the last ``days`` days."""
+    scope = applications_in_scope(user)
+    counts = dict(scope.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_status = [(value, str(label), counts.get(value, 0)) for value, label in ApplicationStatus.choices]
+    today = today or timezone.localdate()
+    first_day = today - datetime.timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time()))
+    submitted = dict(
+        ApplicationEvent.objects.filter(application__in=scope, action=Action.SUBMIT.value, created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    days_shown = [first_day + datetime.timedelta(days=offset) for offset in range(days)]
+    per_day = [DayCount(day=day, count=submitted.get(day, 0)) for day in days_shown]
+    return Dashboard(by_status=by_status, per_day=per_day, total=sum(counts.values()))
+
+
+EXPORT_COLUMNS: list[tuple[str, str]] = [
+    ("number", "网报号"),
+    ("name", "姓名"),
+    ("id_number_masked", "证件号码"),
+    ("status", "状态"),
+    ("district", "考区"),
+    ("site", "考点"),
+    ("registration_point", "报名点"),
+    ("specialty_code", "专业代码"),
+    ("specialty", "报考专业"),
+    ("level", "报考级别"),
+    ("subjects", "报考科目"),
+    ("education", "学历"),
+    ("unit", "工作单位"),
+    ("years_in_specialty", "从事本专业年限"),
+    ("mobile", "手机号码"),
+    ("submitted_at", "提交时间"),
+    ("resubmission_count", "重新提交次数"),
+    ("rejection_reasons", "不通过原因"),
+]
+
+
+def export_rows(queryset: QuerySet[Application], *, chunk_size: int = 2000) -> Iterator[list[Any]]:
+    """One row per application of ``queryset`` in ``EXPORT_COLUMNS`` order, read in chunks."""
+    applications = queryset.select_related(
+        "candidate", "district", "site", "registration_point", "specialty", "degree_record", "unit"
+    ).prefetch_related("subjects")
+    for application in applications.iterator(chunk_size=chunk_size):
+        specialty = application.specialty
+        submitted_at = timezone.localtime(application.submitted_at) if application.submitted_at else None
+        yield [
+            application.number,
+            application.candidate.name,
+            application.candidate.id_number_masked,
+            application.get_status_display(),
+            application.district.name,
+            application.site.name if application.site else "",
+            application.registration_point.name if application.registration_point else "",
+            specialty.code if specialty else "",
+            specialty.name if specialty else "",
+            specialty.level if specialty else "",
+            "、".join(subject.name for subject in sorted(application.subjects.all(), key=lambda s: s.code)),
+            application.degree_record.education if application.degree_record else application.highest_education,
+            application.unit.name if application.unit else application.other_unit_name,
+            application.years_in_specialty if application.years_in_specialty is not None else "",
+            application.mobile,
+            submitted_at.replace(tzinfo=None) if submitted_at else "",
+            application.resubmission_count,
+            "；".join(reason.get("label", "") for reason in application.rejection_reasons),
+        ]
+
+
+# --- Jobs and reminders ---------------------------------------------------------------------------
+
+
+def jobs_visible_to(user: Any) -> QuerySet[Job]:
+    """Administrators follow every job, other staff their own."""
+    jobs = Job.objects.select_related("created_by")
+    return jobs if is_administrator(user) else jobs.filter(created_by_id=getattr(user, "pk", None))
+
+
+def reminders_of(*, candidate: User) -> QuerySet[Reminder]:
+    """The candidate's to-dos: open ones first, newest first."""
+    return (
+        Reminder.objects.filter(candidate=candidate)
+        .select_related("application__exam")
+        .order_by(ExpressionWrapper(Q(closed_at__isnull=True), BooleanField()).desc(), "-created_at", "-id")
+    )

@@ -1,0 +1,209 @@
+"""Shapes of the staff API and the candidate's to-dos. Input serializers check shape; services check rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registration.models import Application
+from registration.selectors.applications import application_sections, status_nodes
+from registration.serializers import StrictInputSerializer
+from review.models import EligibilityDeclaration, Job, Reminder
+from review.reasons import NOTE_MAX_LENGTH, RejectionReason
+from review.selectors import (
+    application_eligibility,
+    application_events,
+    application_materials,
+    eligibility_as_dict,
+)
+
+
+class SpecialtySummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    level = serializers.CharField()
+
+
+class StaffApplicationListSerializer(serializers.Serializer):
+    """One row of the staff queue."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="网报号")
+    exam = serializers.IntegerField(source="exam_id")
+    district = serializers.CharField(source="district.code")
+    site = serializers.CharField(source="site.code", default=None)
+    registration_point = serializers.CharField(source="registration_point.code", default=None)
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    name = serializers.CharField(source="candidate.name")
+    id_number_masked = serializers.CharField(source="candidate.id_number_masked")
+    specialty = SpecialtySummarySerializer(allow_null=True)
+    photo_status = serializers.CharField()
+    materials_finalized = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    resubmission_count = serializers.IntegerField()
+    resubmitted = serializers.SerializerMethodField(help_text="重新提交（确认不通过后再次提交）")
+
+    def get_resubmitted(self, application: Application) -> bool:
+        return application.resubmission_count > 0
+
+
+class NodeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    state = serializers.CharField()
+
+
+class RejectionReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    note = serializers.CharField(allow_blank=True)
+
+
+class EligibilityCheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["pass", "warn", "fail"])
+    message = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["pass", "warn", "fail"])
+    required_years = serializers.IntegerField(allow_null=True)
+    counted_years = serializers.IntegerField(allow_null=True)
+    checks = EligibilityCheckSerializer(many=True)
+
+
+class EventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", default=None)
+    created_at = serializers.DateTimeField()
+
+
+class DeclarationSerializer(serializers.Serializer):
+    policies = serializers.SerializerMethodField()
+    post_changed_on = serializers.DateField(allow_null=True)
+
+    def get_policies(self, declaration: EligibilityDeclaration) -> list[str]:
+        return sorted(policy.key for policy in declaration.policies.all())
+
+
+class CandidateSummarySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    id_type = serializers.CharField()
+    id_number_masked = serializers.CharField()
+    gender = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+
+
+class StaffApplicationSerializer(StaffApplicationListSerializer):
+    """The application body of API.md, with what staff decide on: the candidate, the eligibility
+    pre-check, the declaration it reads and the audit history."""
+
+    verification_code = serializers.CharField(help_text="验证码")
+    candidate = CandidateSummarySerializer()
+    sections = serializers.SerializerMethodField()
+    rejection_reasons = RejectionReasonSerializer(many=True)
+    nodes = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+    eligibility = serializers.SerializerMethodField()
+    declaration = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_sections(self, application: Application) -> dict[str, Any]:
+        return application_sections(application)
+
+    @extend_schema_field(NodeSerializer(many=True))
+    def get_nodes(self, application: Application) -> Any:
+        return NodeSerializer(status_nodes(application), many=True).data
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_materials(self, application: Application) -> dict[str, Any] | None:
+        return application_materials(application)
+
+    @extend_schema_field(EligibilitySerializer)
+    def get_eligibility(self, application: Application) -> dict[str, Any]:
+        return eligibility_as_dict(application_eligibility(application))
+
+    @extend_schema_field(DeclarationSerializer(allow_null=True))
+    def get_declaration(self, application: Application) -> Any:
+        declaration = EligibilityDeclaration.objects.filter(application=application).first()
+        return DeclarationSerializer(declaration).data if declaration else None
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, application: Application) -> Any:
+        return EventSerializer(application_events(application), many=True).data
+
+
+class RejectInputSerializer(StrictInputSerializer):
+    reasons = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        allow_empty=True,
+        help_text="、".join(f"{value} {label}" for value, label in RejectionReason.choices),
+    )
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=NOTE_MAX_LENGTH)
+
+
+class ReviewInputSerializer(RejectInputSerializer):
+    stage = serializers.ChoiceField(choices=["site", "district"])
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    reasons = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+
+
+class ReopenInputSerializer(StrictInputSerializer):
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, help_text="重新审核的原因")
+
+
+class ConfirmByCodeInputSerializer(StrictInputSerializer):
+    number = serializers.CharField(max_length=20, help_text="网报号")
+    verification_code = serializers.CharField(max_length=20, help_text="验证码")
+
+
+class DeclarationInputSerializer(StrictInputSerializer):
+    policies = serializers.ListField(child=serializers.SlugField(max_length=40), required=False, default=list)
+    post_changed_on = serializers.DateField(allow_null=True, required=False, default=None)
+
+
+class BulkConfirmInputSerializer(StrictInputSerializer):
+    applications = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20000)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "total",
+            "processed",
+            "succeeded",
+            "skipped",
+            "failed",
+            "percent",
+            "errors",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reminder
+        fields = ["id", "kind", "title", "body", "application", "created_at", "closed_at", "open"]
+
+    def get_open(self, reminder: Reminder) -> bool:
+        return reminder.closed_at is None

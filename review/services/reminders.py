@@ -1,0 +1,221 @@
+"""To-dos (待办事项提醒): created when a transition asks the candidate to act and before deadlines,
+closed when the application moves on, and delivered through the reminder channels by a worker.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from registration.models import Application, ApplicationEvent, User
+from registration.models.application import ApplicationStatus as S
+from review.channels import enabled_channels
+from review.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
+from review.reasons import rejection_summary
+
+DEADLINE_NOTICE = datetime.timedelta(hours=48)
+
+
+def _when(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def _queue_delivery(reminder_ids: Sequence[int]) -> None:
+    from review.tasks import deliver_reminder
+
+    for reminder_id in reminder_ids:
+        transaction.on_commit(partial(deliver_reminder.delay, reminder_id))
+
+
+def reminder_create(*, application: Application, kind: str, title: str, body: str, key: str) -> Reminder:
+    """The to-do ``key`` for the application's candidate, created once (a second call returns the first);
+    its delivery through every channel is queued on commit."""
+    with transaction.atomic():
+        reminder, created = Reminder.objects.get_or_create(
+            key=key,
+            defaults={
+                "candidate_id": application.candidate_id,
+                "application": application,
+                "kind": kind,
+                "title": title,
+                "body": body,
+            },
+        )
+        if created:
+            reminder.full_clean()
+            _queue_delivery([reminder.pk])
+    return reminder
+
+
+def reminders_close(*, application_id: int, now: datetime.datetime | None = None) -> int:
+    """Closes the application's open to-dos (they were about a state it has left); returns how many."""
+    return Reminder.objects.filter(application_id=application_id, closed_at__isnull=True).update(
+        closed_at=now or timezone.now()
+    )
+
+
+def reminder_close_by_candidate(*, reminder_id: int, candidate: User) -> Reminder:
+    """The candidate marks one of their to-dos as handled; anyone else's is ``Reminder.DoesNotExist``."""
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().get(pk=reminder_id, candidate=candidate)
+        if reminder.closed_at is None:
+            reminder.closed_at = timezone.now()
+            reminder.save(update_fields=["closed_at"])
+    return reminder
+
+
+def _transition_content(application: Application, from_status: str) -> tuple[str, str, str] | None:
+    """(kind, title, body) of the to-do the application's new state asks for, or ``None``."""
+    exam = application.exam
+    words = {
+        "number": application.number,
+        "deadline": _when(exam.confirmation_deadline),
+        "reasons": rejection_summary(application.rejection_reasons),
+        "opens": _when(exam.payment_opens),
+        "closes": _when(exam.payment_closes),
+    }
+    status = application.status
+    if status == S.SUBMITTED:
+        if application.district.online_confirmation:
+            body = _(
+                "报名信息（网报号%(number)s）已提交，等待报名点审核材料。请留意确认结果；"
+                "如确认不通过，须在%(deadline)s前修改并重新提交。"
+            )
+        else:
+            body = _(
+                "报名信息（网报号%(number)s）已提交，尚未确认。请打印报名表，携带相关材料在%(deadline)s前"
+                "按考区要求到报名点完成报名确认，逾期视为放弃。"
+            )
+        return ReminderKind.CONFIRMATION_PENDING, _("报名未确认"), body % words
+    if status == S.CONFIRMATION_REJECTED:
+        body = _(
+            "报名确认不通过（网报号%(number)s），原因：%(reasons)s。请在%(deadline)s前修改报名信息或"
+            "重新上传材料并再次提交，逾期视为放弃。"
+        )
+        return ReminderKind.CONFIRMATION_REJECTED, _("报名确认不通过"), body % words
+    if status == S.REVIEW_REJECTED:
+        body = _("资格审核不通过（网报号%(number)s），原因：%(reasons)s。")
+        return ReminderKind.REVIEW_REJECTED, _("资格审核不通过"), body % words
+    if status == S.APPROVED and application.district.online_payment:
+        body = _("资格审核已通过（网报号%(number)s）。请于%(opens)s至%(closes)s完成网上缴费，逾期视为放弃。")
+        return ReminderKind.TO_PAY, _("资格审核通过，请缴费"), body % words
+    if status == S.ABANDONED:
+        if from_status == S.APPROVED:
+            body = _("未在%(closes)s前完成缴费，视为放弃本次考试（网报号%(number)s）。")
+        else:
+            body = _("未在%(deadline)s前完成报名确认，视为放弃本次考试（网报号%(number)s）。")
+        return ReminderKind.ABANDONED, _("视为放弃"), body % words
+    return None
+
+
+def reminder_for_transition(*, application_id: int, action: str, from_status: str, to_status: str) -> Reminder | None:
+    """Brings the to-dos up to a transition: closes the open ones and adds the one the new state asks for.
+
+    An event the application has already moved past (another transition followed) changes nothing,
+    so late or repeated signals cannot reopen what is done.
+    """
+    application = Application.objects.select_related("exam", "district", "candidate").filter(pk=application_id).first()
+    if application is None or application.status != to_status:
+        return None
+    event_id = (
+        ApplicationEvent.objects.filter(application_id=application_id, action=action, to_status=to_status)
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    content = _transition_content(application, from_status)
+    key = f"event:{event_id}:{content[0] if content else 'none'}"
+    if Reminder.objects.filter(key=key).exists():
+        # The same event again: what it asked for is done already.
+        return None
+    with transaction.atomic():
+        reminders_close(application_id=application_id)
+        if content is None:
+            return None
+        kind, title, body = content
+        return reminder_create(application=application, kind=kind, title=title, body=body, key=key)
+
+
+def deadline_reminders_create(*, application_ids: Sequence[int], now: datetime.datetime) -> int:
+    """For each application still in a state with a deadline within 48 hours of ``now``, one
+    "即将截止" to-do per deadline (re-running creates no second one); returns how many were new."""
+    soon = now + DEADLINE_NOTICE
+    applications = (
+        Application.objects.filter(pk__in=application_ids)
+        .filter(
+            Q(status__in=[S.DRAFT, S.CONFIRMATION_REJECTED], exam__confirmation_deadline__gt=now)
+            & Q(exam__confirmation_deadline__lte=soon)
+            | Q(status=S.APPROVED, district__online_payment=True, exam__payment_closes__gt=now)
+            & Q(exam__payment_closes__lte=soon)
+        )
+        .select_related("exam")
+    )
+    wanted: dict[str, Reminder] = {}
+    for application in applications:
+        words: dict[str, Any] = {"number": application.number}
+        if application.status == S.APPROVED:
+            key = f"deadline:payment:{application.pk}"
+            words["deadline"] = _when(application.exam.payment_closes)
+            body = _("网上缴费将于%(deadline)s截止，请尽快完成缴费（网报号%(number)s），逾期视为放弃。") % words
+        else:
+            key = f"deadline:confirmation:{application.pk}"
+            words["deadline"] = _when(application.exam.confirmation_deadline)
+            if application.status == S.DRAFT:
+                body = _("报名信息（网报号%(number)s）尚未提交，报名确认将于%(deadline)s截止，逾期视为放弃。") % words
+            else:
+                body = (
+                    _("报名确认不通过的信息（网报号%(number)s）须在%(deadline)s前修改并重新提交，逾期视为放弃。")
+                    % words
+                )
+        wanted[key] = Reminder(
+            candidate_id=application.candidate_id,
+            application=application,
+            kind=ReminderKind.DEADLINE_SOON,
+            title=_("即将截止：%(deadline)s") % words,
+            body=body,
+            key=key,
+        )
+    with transaction.atomic():
+        existing = set(Reminder.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+        new = [reminder for key, reminder in wanted.items() if key not in existing]
+        Reminder.objects.bulk_create(new, ignore_conflicts=True)
+        created_ids = list(
+            Reminder.objects.filter(key__in=[reminder.key for reminder in new]).values_list("pk", flat=True)
+        )
+        _queue_delivery(created_ids)
+    return len(created_ids)
+
+
+def reminder_deliver(*, reminder_id: int) -> list[ReminderDelivery]:
+    """Sends the reminder through every enabled channel it has not yet gone through.
+
+    Each channel's delivery row is locked while sending, so it is sent at most once however often
+    the task runs; a channel that raises leaves its row pending (the caller retries).
+    """
+    reminder = Reminder.objects.select_related("candidate", "application").filter(pk=reminder_id).first()
+    if reminder is None:
+        return []
+    deliveries = []
+    for channel in enabled_channels():
+        with transaction.atomic():
+            delivery, _created = ReminderDelivery.objects.select_for_update().get_or_create(
+                reminder=reminder, channel=channel.key
+            )
+            if delivery.status == DeliveryStatus.PENDING:
+                delivery.attempts += 1
+                outcome = channel.send(reminder)
+                delivery.status = DeliveryStatus.SENT if outcome.sent else DeliveryStatus.SKIPPED
+                delivery.detail = outcome.detail[:200]
+                delivery.sent_at = timezone.now() if outcome.sent else None
+                delivery.full_clean()
+                delivery.save()
+        deliveries.append(delivery)
+    return deliveries

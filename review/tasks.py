@@ -1,0 +1,66 @@
+"""Workers of staff work. Tasks take ids, are idempotent, and retry on transient errors."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from review.services.deadlines import abandonable_id_chunks, application_abandon, deadline_soon_id_chunks
+from review.services.jobs import bulk_confirm_run, bulk_job_fail
+from review.services.reminders import DEADLINE_NOTICE, deadline_reminders_create, reminder_deliver
+from review.services.signed_forms import signed_form_check
+
+_RETRY: dict[str, Any] = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+
+
+# E-mail servers fail transiently (connection refused, timeouts): OSError covers smtplib's errors.
+@shared_task(autoretry_for=(OperationalError, OSError), retry_backoff=True, max_retries=5)
+def deliver_reminder(reminder_id: int) -> None:
+    reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(**_RETRY)
+def abandon_applications(application_ids: list[int]) -> int:
+    """Abandons those of the given applications whose deadline has passed; returns how many moved."""
+    now = timezone.now()
+    return sum(application_abandon(application_id=application_id, now=now) for application_id in application_ids)
+
+
+@shared_task(**_RETRY)
+def sweep_deadlines() -> int:
+    """Beat: queues the abandonment of every application past its deadline, one task per chunk of ids."""
+    chunks = 0
+    for ids in abandonable_id_chunks(now=timezone.now()):
+        transaction.on_commit(partial(abandon_applications.delay, ids))
+        chunks += 1
+    return chunks
+
+
+@shared_task(**_RETRY)
+def remind_deadlines_soon() -> int:
+    """Beat: a to-do for every application whose deadline falls in the next 48 hours (once each)."""
+    now = timezone.now()
+    return sum(
+        deadline_reminders_create(application_ids=ids, now=now)
+        for ids in deadline_soon_id_chunks(now=now, notice=DEADLINE_NOTICE)
+    )
+
+
+@shared_task(bind=True, **_RETRY)
+def run_bulk_confirm(self: Any, job_id: int) -> None:
+    try:
+        bulk_confirm_run(job_id=job_id)
+    except OperationalError:
+        if self.request.retries >= self.max_retries:
+            bulk_job_fail(job_id=job_id, message="数据库暂时不可用，任务已停止。")
+        raise
+
+
+# Reading the stored file can fail transiently (object storage): OSError, as for e-mail.
+@shared_task(autoretry_for=(OperationalError, OSError), retry_backoff=True, max_retries=5)
+def check_signed_form(material_id: int) -> None:
+    signed_form_check(material_id=material_id)

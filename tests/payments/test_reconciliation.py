@@ -1,0 +1,369 @@
+"""Statement import and reconciliation: each class with a crafted statement, re-import, bad lines,
+resolution, and finance scope."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, Statement, StatementLine
+from payments.providers.base import format_gateway_time
+from payments.providers.signing import generate_key_pair, sign_params
+from payments.sandbox.services import ALIPAY_STATEMENT_HEADER
+from payments.services.orders import order_expire
+from registration.models.application import Application, ApplicationStatus
+from tests.payments.conftest import new_order, post_notification, sandbox_statement, signed_notification, token_client
+
+NOW = timezone.localtime().replace(microsecond=0)
+TODAY = NOW.isoformat()
+
+
+def upload(client, content: bytes, provider: str = "sandbox", name: str = "statement.csv", **extra):
+    return client.post(
+        "/api/v1/finance/statements/",
+        {"provider": provider, "file": SimpleUploadedFile(name, content, content_type="text/csv"), **extra},
+        format="multipart",
+    )
+
+
+def pay(order: Order, trade_no: str) -> None:
+    assert post_notification(signed_notification(order, trade_no=trade_no)) == (200, "success")
+
+
+@pytest.fixture
+def finance_api(finance):
+    return token_client(finance)
+
+
+@pytest.fixture
+def imported(finance_api, django_capture_on_commit_callbacks):
+    """Uploads a statement and runs the import queued on commit; returns the API's statement body."""
+
+    def run(content: bytes, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(finance_api, content, **extra)
+        assert response.status_code in (200, 201), response.json()
+        return finance_api.get(f"/api/v1/finance/statements/{response.json()['id']}/").json()
+
+    return run
+
+
+def test_a_line_that_agrees_with_a_credited_payment_is_matched(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    pay(order, "T1")
+
+    body = imported(sandbox_statement([("T1", order.number, "payment", "380.00", TODAY)]))
+
+    assert body["status"] == "done"
+    assert (body["lines"], body["matched"], body["missing_at_gateway"]) == (1, 1, 0)
+    assert not Discrepancy.objects.exists()
+    # Matched lines are counted; only the lines that need attention are kept.
+    assert not StatementLine.objects.exists()
+
+
+def test_a_different_amount_is_an_amount_mismatch(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    pay(order, "T1")
+
+    body = imported(sandbox_statement([("T1", order.number, "payment", "300.00", TODAY)]))
+
+    assert body["amount_mismatch"] == 1
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, str(discrepancy.amount_here), str(discrepancy.amount_gateway)) == (
+        "amount_mismatch",
+        "380.00",
+        "300.00",
+    )
+
+
+def test_paid_at_the_gateway_and_still_open_here_is_recovered_and_audited(
+    district, specialty, subjects, finance, imported
+):
+    order = new_order(district, specialty)
+
+    body = imported(sandbox_statement([("T9", order.number, "payment", "380.00", TODAY)]))
+
+    assert (body["missing_here"], body["recovered"]) == (1, 1)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert Application.objects.get(pk=order.application_id).status == ApplicationStatus.PAID
+    assert Payment.objects.get().source == "statement"
+    assert OrderEvent.objects.filter(order=order, action="recovered").exists()
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.status) == ("missing_here", "resolved")
+    assert "补记" in discrepancy.note
+
+
+def test_paid_at_the_gateway_for_an_expired_order_needs_a_refund(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    order_expire(order_id=order.pk)
+
+    body = imported(sandbox_statement([("T9", order.number, "payment", "380.00", TODAY)]))
+
+    assert (body["missing_here"], body["recovered"]) == (1, 0)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.EXPIRED
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.status, discrepancy.order_number) == ("missing_here", "open", order.number)
+
+
+def test_a_payment_for_an_order_nobody_here_knows_is_missing_here(district, specialty, subjects, finance, imported):
+    body = imported(sandbox_statement([("T9", "20990101000000000001", "payment", "12.00", TODAY)]))
+
+    assert body["missing_here"] == 1
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.order, discrepancy.district) == ("missing_here", None, finance.district)
+
+
+def test_credited_here_but_absent_from_the_statement_is_missing_at_gateway(
+    district, specialty, subjects, finance, imported
+):
+    present, absent = new_order(district, specialty), new_order(district, specialty)
+    pay(present, "T1")
+    pay(absent, "T2")
+
+    body = imported(sandbox_statement([("T1", present.number, "payment", "380.00", TODAY)]))
+
+    assert (body["matched"], body["missing_at_gateway"]) == (1, 1)
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.gateway_trade_no, discrepancy.order_number) == (
+        "missing_at_gateway",
+        "T2",
+        absent.number,
+    )
+
+
+def test_two_gateway_payments_for_one_order_are_a_duplicate(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    pay(order, "T1")
+
+    body = imported(
+        sandbox_statement(
+            [("T1", order.number, "payment", "380.00", TODAY), ("T2", order.number, "payment", "380.00", TODAY)]
+        )
+    )
+
+    assert (body["matched"], body["duplicate"]) == (1, 1)
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.gateway_trade_no) == ("duplicate", "T2")
+
+
+def test_refund_lines_and_other_districts_lines_are_counted_not_reconciled(
+    district, other_district, specialty, subjects, finance, imported
+):
+    mine, theirs = new_order(district, specialty), new_order(other_district, specialty)
+    pay(mine, "T1")
+    pay(theirs, "T2")
+
+    body = imported(
+        sandbox_statement(
+            [
+                ("T1", mine.number, "payment", "380.00", TODAY),
+                ("T1", mine.number, "refund", "380.00", TODAY),
+                ("T2", theirs.number, "payment", "360.00", TODAY),
+            ]
+        )
+    )
+
+    assert (body["matched"], body["refunds"], body["other_district"]) == (1, 1, 1)
+    assert not Discrepancy.objects.exists()
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_imported(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    pay(order, "T1")
+    content = (
+        sandbox_statement(
+            [
+                ("T1", order.number, "payment", "380.00", TODAY),
+                ("T2", order.number, "payment", "three hundred", TODAY),
+                ("T3", "bad order!", "payment", "1.00", TODAY),
+                ("T4", order.number, "gift", "1.00", TODAY),
+                ("T5", order.number, "payment", "1.00", "yesterday"),
+            ]
+        )
+        + b"only,three,cells\n"
+    )
+
+    body = imported(content)
+
+    assert (body["status"], body["lines"], body["matched"], body["error_count"]) == ("done", 1, 1, 5)
+    assert [error["line"] for error in body["errors"]] == [3, 4, 5, 6, 7]
+    assert "金额" in body["errors"][0]["message"]
+
+
+def test_a_file_that_is_not_a_statement_fails_with_the_reason(finance, imported):
+    body = imported(b"hello,world\n1,2\n")
+
+    assert body["status"] == "failed"
+    assert "trade_no" in body["errors"][0]["message"]
+
+
+def test_importing_the_same_file_again_changes_nothing(district, specialty, subjects, finance, finance_api, imported):
+    recovered, absent = new_order(district, specialty), new_order(district, specialty)
+    pay(absent, "T2")
+    content = sandbox_statement([("T9", recovered.number, "payment", "380.00", TODAY)])
+    first = imported(content)
+    snapshot = (
+        list(Discrepancy.objects.order_by("id").values()),
+        list(Payment.objects.order_by("id").values()),
+        list(StatementLine.objects.order_by("id").values()),
+    )
+
+    again = upload(finance_api, content, name="renamed.csv")
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first["id"]
+    assert Statement.objects.count() == 1
+    assert snapshot == (
+        list(Discrepancy.objects.order_by("id").values()),
+        list(Payment.objects.order_by("id").values()),
+        list(StatementLine.objects.order_by("id").values()),
+    )
+
+
+def test_running_the_import_job_twice_changes_nothing(district, specialty, subjects, finance, imported):
+    from payments.tasks import statement_import
+
+    order = new_order(district, specialty)
+    body = imported(sandbox_statement([("T9", order.number, "payment", "380.00", TODAY)]))
+    before = list(Discrepancy.objects.values()), Payment.objects.count()
+
+    statement_import.delay(body["id"])
+
+    assert (list(Discrepancy.objects.values()), Payment.objects.count()) == before
+
+
+@pytest.fixture
+def alipay_configured(settings):
+    """The Alipay provider with generated keys: the app's own pair, and the pair the gateway signs with."""
+    app_private, _app_public = generate_key_pair()
+    gateway_private, gateway_public = generate_key_pair()
+    settings.ALIPAY_APP_ID = "2021000000000777"
+    settings.ALIPAY_APP_PRIVATE_KEY = app_private
+    settings.ALIPAY_PUBLIC_KEY = gateway_public
+    return gateway_private
+
+
+def alipay_statement(rows: list[tuple[str, str, str, str]]) -> bytes:
+    """Alipay's 业务明细 CSV in GBK: (支付宝交易号, 商户订单号, 业务类型, 订单金额) per line."""
+    when = format_gateway_time(NOW)
+    lines = [
+        "#支付宝业务明细查询",
+        "#账号：[20889999999999990156]",
+        "#-----------------------------------------业务明细列表----------------------------------------",
+        ALIPAY_STATEMENT_HEADER,
+    ]
+    for trade_no, out_trade_no, kind, amount in rows:
+        cells = [trade_no, out_trade_no, kind, "报名费", when, when, "", "", "", "", "", amount, amount]
+        lines.append(",".join(f"{cell}\t" for cell in cells + ["0.00"] * 12))
+    lines += [
+        "#-----------------------------------------业务明细列表结束------------------------------------",
+        "#交易合计：1笔",
+    ]
+    return "\r\n".join(lines).encode("gbk")
+
+
+def test_alipay_gbk_statement_is_read(district, specialty, subjects, finance, imported, alipay_configured):
+    paid, open_order = (
+        new_order(district, specialty, provider="alipay"),
+        new_order(district, specialty, provider="alipay"),
+    )
+    form = {
+        "app_id": "2021000000000777",
+        "out_trade_no": paid.number,
+        "trade_no": "2026030122001411",
+        "trade_status": "TRADE_SUCCESS",
+        "total_amount": "380.00",
+    }
+    assert post_notification(sign_params(alipay_configured, form), provider="alipay") == (200, "success")
+
+    body = imported(
+        alipay_statement(
+            [
+                ("2026030122001411", paid.number, "交易", "380.00"),
+                ("2026030122001412", open_order.number, "交易", "380.00"),
+                ("2026030122001411", paid.number, "退款", "-380.00"),
+                ("bad id!", paid.number, "交易", "380.00"),
+            ]
+        ),
+        provider="alipay",
+        name="20260301_业务明细.csv",
+    )
+
+    assert body["status"] == "done", body
+    assert (body["lines"], body["matched"], body["recovered"], body["refunds"], body["error_count"]) == (3, 1, 1, 1, 1)
+    assert body["errors"][0]["line"] == 8
+    assert Order.objects.get(pk=open_order.pk).status == OrderStatus.PAID
+
+
+def test_resolving_a_discrepancy_needs_a_note_and_happens_once(
+    district, specialty, subjects, finance, finance_api, imported
+):
+    imported(sandbox_statement([("T9", "20990101000000000001", "payment", "12.00", TODAY)]))
+    discrepancy = Discrepancy.objects.get()
+    url = f"/api/v1/finance/discrepancies/{discrepancy.pk}/resolve/"
+
+    listed = finance_api.get("/api/v1/finance/discrepancies/?status=open").json()
+    assert [
+        (item["id"], item["kind"], item["gateway_trade_no"], item["amount_gateway"]) for item in listed["results"]
+    ] == [(discrepancy.pk, "missing_here", "T9", "12.00")]
+    assert finance_api.post(url, {"note": "  "}, format="json").status_code == 400
+    assert finance_api.post(url, {"note": "已联系支付宝，原路退回"}, format="json").status_code == 200
+    assert finance_api.post(url, {"note": "again"}, format="json").json()["code"] == "invalid_state"
+    discrepancy.refresh_from_db()
+    assert (discrepancy.status, discrepancy.note, discrepancy.resolved_by) == (
+        "resolved",
+        "已联系支付宝，原路退回",
+        finance,
+    )
+    assert finance_api.get("/api/v1/finance/discrepancies/?status=open").json()["count"] == 0
+
+
+def test_finance_of_another_district_can_neither_see_nor_resolve(
+    district, specialty, subjects, finance, other_finance, imported
+):
+    body = imported(sandbox_statement([("T9", "20990101000000000001", "payment", "12.00", TODAY)]))
+    discrepancy = Discrepancy.objects.get()
+    stranger = token_client(other_finance)
+
+    assert stranger.get("/api/v1/finance/discrepancies/").json()["count"] == 0
+    assert (
+        stranger.post(
+            f"/api/v1/finance/discrepancies/{discrepancy.pk}/resolve/", {"note": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert stranger.get(f"/api/v1/finance/statements/{body['id']}/").status_code == 404
+    discrepancy.refresh_from_db()
+    assert discrepancy.status == "open"
+
+
+def test_candidates_and_other_staff_get_403_on_finance_endpoints(api, district):
+    from registration.choices import Role
+    from registration.services.staff import staff_user_upsert
+
+    reviewer = staff_user_upsert(
+        username="sh_district", role=Role.DISTRICT_REVIEWER, scope=district, password="staff-pass-2026"
+    )
+    for client in (api, token_client(reviewer)):
+        assert client.get("/api/v1/finance/discrepancies/").status_code == 403
+        assert upload(client, b"x").status_code == 403
+
+
+def test_a_statement_needs_a_known_provider_and_a_file(finance_api):
+    assert upload(finance_api, b"x", provider="wechat").status_code == 400
+    assert (
+        finance_api.post("/api/v1/finance/statements/", {"provider": "sandbox"}, format="multipart").status_code == 400
+    )
+    assert upload(finance_api, b"").status_code == 400
+
+
+def test_a_day_given_at_upload_bounds_missing_at_gateway(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    pay(order, "T1")
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+
+    body = imported(sandbox_statement([]), date=yesterday)
+
+    assert (body["period_start"], body["missing_at_gateway"]) == (yesterday, 0)
