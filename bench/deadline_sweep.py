@@ -111,7 +111,7 @@ def measure() -> None:
 def main() -> None:
     database_url = fresh_database("wecan_bench_sweep")
     # Tasks run in-process; the reminders' e-mails go nowhere.
-    env = django_env(database_url, EMAIL_URL="dummymail://")
+    env = django_env(database_url, EMAIL_URL="dummymail://", LOG_LEVEL="WARNING")
     manage("migrate", "--noinput", "-v0", env=env)
     manage("seed_demo", env=env, capture=True)
     # One complete application to clone: the http bench's preparation makes exactly such candidates.

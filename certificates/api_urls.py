@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("certificates.apis.scores")),
     path("", include("certificates.apis.certificates")),
+    path("", include("certificates.apis.documents")),
 ]

@@ -6,3 +6,9 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "certificates"
     verbose_name = _("证书与文书")
+
+    def ready(self) -> None:
+        from certificates import receivers
+        from registration.signals import application_content_changed
+
+        application_content_changed.connect(receivers.on_content_changed, dispatch_uid="certificates.form")

@@ -28,3 +28,19 @@ def render_certificate_pdf(certificate_id: int) -> None:
     from certificates.services.certificates import certificate_pdf_render  # the service queues this task
 
     certificate_pdf_render(certificate_id=certificate_id)
+
+
+# Storage that is briefly away (a network file system, S3) is retried like the database.
+@shared_task(
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_application_document(document_id: int) -> None:
+    """Renders one queued version of an application's form or ticket; anything else is left alone."""
+    from certificates.services.documents import document_render  # the service queues this task
+
+    document_render(document_id=document_id)

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("certificates.views.candidate")),
     path("", include("certificates.views.verification")),
+    path("", include("certificates.views.documents")),
 ]

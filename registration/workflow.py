@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from registration.models.application import ApplicationStatus as S
 
 
 class Action(StrEnum):
     SUBMIT = "submit"
-    AUTO_CONFIRM = "auto_confirm"
     WITHDRAW = "withdraw"
     CONFIRM = "confirm"
     REJECT_CONFIRMATION = "reject_confirmation"
@@ -32,27 +34,25 @@ class Action(StrEnum):
 class Transition:
     sources: frozenset[S]
     target: S
-    description: str
+    description: Promise  # what the candidate or staff member did, in words
 
 
 TRANSITIONS: dict[Action, Transition] = {
     # Submission from a draft, or again after the registration point rejected it.
-    Action.SUBMIT: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED}), S.SUBMITTED, "提交报名信息"),
-    # A history candidate whose key facts are unchanged, where the district enables it.
-    Action.AUTO_CONFIRM: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED}), S.CONFIRMED, "历史考生自动确认"),
-    Action.WITHDRAW: Transition(frozenset({S.SUBMITTED}), S.DRAFT, "撤回信息提交"),
-    Action.CONFIRM: Transition(frozenset({S.SUBMITTED}), S.CONFIRMED, "报名确认通过"),
-    Action.REJECT_CONFIRMATION: Transition(frozenset({S.SUBMITTED}), S.CONFIRMATION_REJECTED, "报名确认不通过"),
-    Action.APPROVE_SITE: Transition(frozenset({S.CONFIRMED}), S.SITE_APPROVED, "考点初审通过"),
-    Action.REJECT_SITE: Transition(frozenset({S.CONFIRMED}), S.REVIEW_REJECTED, "考点初审不通过"),
-    Action.APPROVE_DISTRICT: Transition(frozenset({S.SITE_APPROVED}), S.APPROVED, "考区终审通过"),
-    Action.REJECT_DISTRICT: Transition(frozenset({S.SITE_APPROVED}), S.REVIEW_REJECTED, "考区终审不通过"),
+    Action.SUBMIT: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED}), S.SUBMITTED, _("提交报名信息")),
+    Action.WITHDRAW: Transition(frozenset({S.SUBMITTED}), S.DRAFT, _("撤回信息提交")),
+    Action.CONFIRM: Transition(frozenset({S.SUBMITTED}), S.CONFIRMED, _("报名确认通过")),
+    Action.REJECT_CONFIRMATION: Transition(frozenset({S.SUBMITTED}), S.CONFIRMATION_REJECTED, _("报名确认不通过")),
+    Action.APPROVE_SITE: Transition(frozenset({S.CONFIRMED}), S.SITE_APPROVED, _("考点初审通过")),
+    Action.REJECT_SITE: Transition(frozenset({S.CONFIRMED}), S.REVIEW_REJECTED, _("考点初审不通过")),
+    Action.APPROVE_DISTRICT: Transition(frozenset({S.SITE_APPROVED}), S.APPROVED, _("考区终审通过")),
+    Action.REJECT_DISTRICT: Transition(frozenset({S.SITE_APPROVED}), S.REVIEW_REJECTED, _("考区终审不通过")),
     # A district reviewer may reopen a rejected review; it starts again at the site stage.
-    Action.REOPEN_REVIEW: Transition(frozenset({S.REVIEW_REJECTED}), S.CONFIRMED, "重新审核"),
-    Action.PAY: Transition(frozenset({S.APPROVED}), S.PAID, "缴费成功"),
-    Action.REFUND: Transition(frozenset({S.PAID}), S.REFUNDED, "退费"),
+    Action.REOPEN_REVIEW: Transition(frozenset({S.REVIEW_REJECTED}), S.CONFIRMED, _("重新审核")),
+    Action.PAY: Transition(frozenset({S.APPROVED}), S.PAID, _("缴费成功")),
+    Action.REFUND: Transition(frozenset({S.PAID}), S.REFUNDED, _("退费")),
     # A deadline passed: confirmation deadline in draft or rejected, payment window in approved.
-    Action.ABANDON: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, "逾期视为放弃"),
+    Action.ABANDON: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, _("逾期视为放弃")),
 }
 
 # States in which the candidate may change the application's content.

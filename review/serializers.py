@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from registration.apis.applications import NodeSerializer, RejectionReasonSerializer
 from registration.models import Application
 from registration.selectors.applications import application_sections, status_nodes
 from registration.serializers import StrictInputSerializer
@@ -50,18 +51,6 @@ class StaffApplicationListSerializer(serializers.Serializer):
 
     def get_resubmitted(self, application: Application) -> bool:
         return application.resubmission_count > 0
-
-
-class NodeSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
-    state = serializers.CharField()
-
-
-class RejectionReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
-    note = serializers.CharField(allow_blank=True)
 
 
 class EligibilityCheckSerializer(serializers.Serializer):

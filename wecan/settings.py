@@ -259,7 +259,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"GenderEnum": "registration.choices.Gender"},
+    "ENUM_NAME_OVERRIDES": {
+        "GenderEnum": "registration.choices.Gender",
+        "CertificateStatusEnum": ["valid", "revoked"],
+    },
 }
 
 CAPTCHA_IMAGE_SIZE = (120, 40)
@@ -364,3 +367,11 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# ---------------------------------------------------------------------------------------------
+# Staff work (review/): reminders and the signed application form.
+# ---------------------------------------------------------------------------------------------
+# How reminders (待办事项提醒) reach candidates besides the to-do list: dotted paths of channel classes.
+REMINDER_CHANNELS = env.list("REMINDER_CHANNELS", default=["review.channels.EmailChannel"])
+# The material slot where candidates upload the signed application form, whose barcode is read.
+REVIEW_SIGNED_FORM_SLOT = env.str("REVIEW_SIGNED_FORM_SLOT", default="0")

@@ -25,7 +25,7 @@ from wecan.errors import InvalidInput, InvalidState, NotFound
 
 def verification_url(code: str) -> str:
     """The absolute address of the public verification page of ``code``: what the QR code carries."""
-    return settings.WECAN_PUBLIC_URL + reverse("certificate-verify-result", kwargs={"code": code})
+    return settings.WECAN_PUBLIC_URL.rstrip("/") + reverse("certificate-verify-result", kwargs={"code": code})
 
 
 def _new_verification_code() -> str:

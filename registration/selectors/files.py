@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from registration.choices import Role
@@ -27,17 +29,31 @@ class SlotFiles:
         return len(self.files) >= self.slot.max_files
 
 
-def file_visible_to(user: User | AnonymousUser, file: Photo | MaterialFile) -> bool:
-    """Whether ``user`` may see the stored file: its candidate, or an administrator.
+# Which applications a staff member may look into is decided above registration (review's scoped
+# querysets); registration cannot import it (DESIGN.md §2), so the deciding app registers it here.
+StaffScope = Callable[[User], QuerySet[Application]]
+_staff_scopes: list[StaffScope] = []
 
-    Staff in scope are added here by the review work, from its scoped querysets.
-    """
+
+def register_staff_scope(scope: StaffScope) -> None:
+    if scope not in _staff_scopes:
+        _staff_scopes.append(scope)
+
+
+def file_visible_to(user: User | AnonymousUser, file: Photo | MaterialFile) -> bool:
+    """Whether ``user`` may see the stored file: its candidate, an administrator, or a staff member
+    whose scope (as registered with ``register_staff_scope``) holds the file's application."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or getattr(user, "role", None) == Role.ADMINISTRATOR:
         return True
     owner_id = file.candidate_id if isinstance(file, Photo) else file.application.candidate_id
-    return bool(owner_id == user.pk)
+    if owner_id == user.pk:
+        return True
+    application_id = file.application_id
+    if application_id is None or getattr(user, "role", Role.CANDIDATE) == Role.CANDIDATE:
+        return False
+    return any(scope(user).filter(pk=application_id).exists() for scope in _staff_scopes)
 
 
 def application_photo(*, application: Application) -> Photo | None:

@@ -4,7 +4,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from registration.models import Application
-from tests.applications.conftest import candidate, degree, exam, shanghai, unit  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -14,13 +13,7 @@ def save(page: Page) -> None:
 
 
 def test_a_candidate_fills_every_section_and_reaches_the_review_page(
-    live_server,
-    browser_page,
-    exam,
-    shanghai,
-    unit,
-    candidate,
-    degree,  # noqa: F811  (imported fixtures)
+    live_server, browser_page, exam, shanghai, unit, candidate, degree
 ):
     page = browser_page
     page.goto(f"{live_server.url}/accounts/login/")

@@ -21,7 +21,6 @@ from certificates.models import ScoreImport
 from certificates.services.scores import score_import_create
 from certificates.throttling import CertificateVerifyThrottle
 from registration.models import Application, District, Exam, Specialty, Subject, User
-from tests.browser.conftest import browser, browser_page  # noqa: F401  (the browser tests' fixtures, shared)
 from tests.factories.accounts import CandidateFactory, resident_id_number
 from tests.factories.catalogue import ExamFactory, SiteFactory
 

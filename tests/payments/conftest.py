@@ -23,9 +23,6 @@ from registration.models.application import ApplicationStatus
 from registration.services.applications import transition
 from registration.services.staff import staff_user_upsert
 from registration.workflow import Action
-
-# The browser fixtures of tests/browser/, for the payment journey in a real browser.
-from tests.browser.conftest import browser, browser_page  # noqa: F401
 from tests.factories.accounts import CandidateFactory
 from tests.factories.catalogue import DistrictFactory, DistrictFeeFactory, ExamFactory, SpecialtyFactory
 

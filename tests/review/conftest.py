@@ -34,7 +34,7 @@ from registration.models import (
 from registration.models.application import PhotoStatus
 from registration.pii import encrypt_id_number, id_number_digest, mask_id_number
 from registration.services.staff import staff_user_upsert
-from tests.browser.conftest import browser, browser_page  # noqa: F401  (the browser tests' fixtures, shared)
+from review.models import EarlyApplicationPolicy
 
 STAFF_PASSWORD = "staff-pass-2026"
 _sequence = itertools.count(1)
@@ -203,6 +203,14 @@ def world(db) -> World:
     p3 = RegistrationPoint.objects.create(site=site_b, code="SH010201", name="徐汇第二考点报名点")
     bj1 = RegistrationPoint.objects.create(site=bj_site, code="BJ010101", name="东城报名点")
     unit = Unit.objects.create(name="上海市第一人民医院", province="上海", city="上海")
+    # The migration's policies, again: a transactional test before this one may have emptied the table.
+    EarlyApplicationPolicy.objects.get_or_create(
+        key="community_health",
+        defaults={"name": "社区卫生服务机构提前一年报考", "specialty_codes": ["301", "302", "373"]},
+    )
+    EarlyApplicationPolicy.objects.get_or_create(
+        key="frontline_epidemic", defaults={"name": "疫情防控一线医务人员提前一年申报", "once_only": True}
+    )
     staff = {
         "sh_point": _staff("sh_point", Role.POINT_STAFF, p1),
         "sh_point2": _staff("sh_point2", Role.POINT_STAFF, p2),

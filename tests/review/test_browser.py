@@ -43,17 +43,18 @@ def submitted_with_material(world, private_storage):
     slot = MaterialSlot.objects.create(district=world.sh, code="0", title="申请表（本人签字、单位盖章）", max_files=1)
     token = uuid.uuid4()
     data = jpeg()
-    material = MaterialFile.objects.create(
+    key = f"materials/{token.hex}/material.jpg"
+    private_files.put(key, data)
+    MaterialFile.objects.create(
         token=token,
         application=application,
         slot=slot,
-        key=f"materials/{token.hex}/material.jpg",
+        key=key,
         size=len(data),
         status=UploadStatus.ACCEPTED,
         queued_at=timezone.now(),
         checked_at=timezone.now(),
     )
-    private_files.put(material.key, data)
     return application, candidate
 
 

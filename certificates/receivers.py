@@ -1,0 +1,22 @@
+"""What certificates does when registration signals (connected in ``CertificatesConfig.ready``).
+
+Registration sends its signals on commit, inside the candidate's request or the photo worker: a
+receiver's failure is logged, never turned into an error for a write that has already succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from certificates.services.documents import form_prepare
+
+logger = logging.getLogger(__name__)
+
+
+def on_content_changed(sender: Any, *, application_id: int, **kwargs: Any) -> None:
+    """A new 验证码: the printed form's older versions go and the new one is rendered when it can be."""
+    try:
+        form_prepare(application_id=application_id)
+    except Exception:
+        logger.exception("preparing the form of application %s failed", application_id)

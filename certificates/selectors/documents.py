@@ -1,0 +1,335 @@
+"""Reads for the application form (申请表) and the admission ticket (准考证): whether one can be made
+now, which version is current, and what it shows."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import status
+
+from certificates.barcodes import code128_svg
+from certificates.models import ApplicationDocument, DocumentKind, DocumentStatus
+from certificates.pdf import TEMPLATES_DIR, print_photo, qr_svg_data_uri, resource_url
+from registration import private_files
+from registration.models import Specialty, Subject, User
+from registration.models.application import Application, ApplicationStatus, PhotoStatus
+from registration.models.files import Photo, UploadStatus
+from registration.sections import SECTION_KEYS, SECTIONS
+from registration.selectors.applications import history_record
+from registration.windows import Window, require_open
+from wecan.errors import InvalidState, NotFound, PortalError
+
+TEMPLATES = {
+    DocumentKind.APPLICATION_FORM: "certificates/documents/application_form.html",
+    DocumentKind.ADMISSION_TICKET: "certificates/documents/admission_ticket.html",
+}
+STYLESHEETS = {
+    DocumentKind.APPLICATION_FORM: "certificates/documents/application_form.css",
+    DocumentKind.ADMISSION_TICKET: "certificates/documents/admission_ticket.css",
+}
+# The photo box of both documents: 一寸 (25 × 35 mm), a little smaller to leave the cell a margin.
+PHOTO_WIDTH_MM = 24.0
+PHOTO_HEIGHT_MM = 33.6
+PHOTO_RESOURCE = "photo.jpg"
+
+# The exam day: subjects in their order, two to a half-day, the half-days starting at these times,
+# a pause between two subjects of one half-day. With 90-minute subjects: 8:30–10:00, 10:45–12:15,
+# 14:00–15:30, 16:15–17:45.
+HALF_DAY_STARTS = (datetime.time(8, 30), datetime.time(14, 0))
+SUBJECTS_PER_HALF_DAY = 2
+PAUSE_BETWEEN_SUBJECTS = datetime.timedelta(minutes=45)
+
+
+class DocumentNotReady(PortalError):
+    """The document cannot be made now; ``fields`` say what is missing (sections, photo)."""
+
+    code = "document_not_ready"
+    status = status.HTTP_409_CONFLICT
+    default_message = gettext_lazy("暂时无法生成此文书。")
+
+
+class PhotoUnavailable(Exception):
+    """The application has no accepted photo whose file can be read."""
+
+
+# Only the exam and the candidate are joined: the planner's time grows fast with each join (nine
+# took 12 ms to plan on PostgreSQL 15), while the other rows come by key in a fraction of a ms each.
+def candidate_application(*, candidate: User, application_id: int) -> Application:
+    """The candidate's own application; anyone else's is ``NotFound``."""
+    try:
+        return Application.objects.select_related("exam", "candidate").get(candidate=candidate, pk=application_id)
+    except Application.DoesNotExist:
+        raise NotFound() from None
+
+
+def document_application(*, application_id: int) -> Application | None:
+    """The application as the renderer reads it (any owner: the worker acts for the system)."""
+    return (
+        Application.objects.select_related("exam", "candidate")
+        .prefetch_related(Prefetch("subjects", queryset=Subject.objects.order_by("code")))
+        .filter(pk=application_id)
+        .first()
+    )
+
+
+def ready_document(*, application: Application, kind: str, version: str) -> ApplicationDocument | None:
+    return ApplicationDocument.objects.filter(
+        application=application, kind=kind, version=version, status=DocumentStatus.READY
+    ).first()
+
+
+def _photo_problem(application: Application) -> str:
+    problems: dict[str, str] = {
+        PhotoStatus.MISSING: _("尚未上传照片，请先上传照片。"),
+        PhotoStatus.PENDING: _("照片正在检查，请在照片检查合格后再打印。"),
+        PhotoStatus.REJECTED: _("照片不合格，请重新上传照片。"),
+    }
+    return problems.get(application.photo_status, "")
+
+
+def form_blockers(application: Application) -> dict[str, list[str]]:
+    """What stops the form from being printed, by section or ``photo``; empty when it can be."""
+    blockers: dict[str, list[str]] = {}
+    for key in SECTION_KEYS:
+        if getattr(application, f"{key}_saved_at") is None:
+            blockers[key] = [_("“%(section)s”尚未填写。") % {"section": SECTIONS[key].title}]
+    photo = _photo_problem(application)
+    if photo:
+        blockers["photo"] = [photo]
+    return blockers
+
+
+def require_form_ready(application: Application) -> None:
+    blockers = form_blockers(application)
+    if blockers:
+        raise DocumentNotReady(_("报名信息填写完整、照片检查合格后才能打印报名表。"), fields=blockers)
+
+
+def require_ticket_ready(application: Application, now: datetime.datetime | None = None) -> None:
+    """A paid application, inside the ticket window, with its photo: else ``InvalidState``,
+    ``WindowClosed`` or ``DocumentNotReady``."""
+    if application.status != ApplicationStatus.PAID:
+        raise InvalidState(
+            _("当前状态为“%(status)s”，缴费成功后才能打印准考证。") % {"status": application.get_status_display()}
+        )
+    require_open(application.exam, Window.TICKET, now)
+    photo = _photo_problem(application)
+    if photo:
+        raise DocumentNotReady(_("准考证需要考生照片。"), fields={"photo": [photo]})
+
+
+def require_ready(application: Application, kind: str) -> None:
+    if kind == DocumentKind.APPLICATION_FORM:
+        require_form_ready(application)
+    else:
+        require_ticket_ready(application)
+
+
+def current_version(application: Application, kind: str) -> str:
+    """The version of the document the application's content calls for now."""
+    if kind == DocumentKind.APPLICATION_FORM:
+        return application.verification_code
+    facts = ticket_facts(application)
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def photo_bytes(application: Application) -> bytes:
+    """The application's accepted photo from private storage; ``PhotoUnavailable`` when there is none."""
+    photo = Photo.objects.filter(application=application, status=UploadStatus.ACCEPTED).first()
+    if photo is None:
+        raise PhotoUnavailable(_("没有检查合格的照片，请上传照片。"))
+    try:
+        return private_files.read(photo.key)
+    except FileNotFoundError:
+        raise PhotoUnavailable(_("照片文件读取失败，请重新上传照片。")) from None
+
+
+@cache
+def stylesheet(kind: str) -> str:
+    return (TEMPLATES_DIR / STYLESHEETS[DocumentKind(kind)]).read_text(encoding="utf-8")
+
+
+# ---- The exam day ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    code: str
+    name: str
+    date: datetime.date
+    starts: datetime.time
+    ends: datetime.time
+
+
+def exam_sessions(*, exam_date: datetime.date, subjects: list[Subject]) -> list[Session]:
+    """When each subject is sat: in code order, two to a half-day (see ``HALF_DAY_STARTS``), each
+    lasting its ``minutes``, a pause between two of one half-day; a fifth would go to the next day."""
+    sessions = []
+    start = datetime.datetime.combine(exam_date, HALF_DAY_STARTS[0])
+    for index, subject in enumerate(sorted(subjects, key=lambda subject: subject.code)):
+        half_day, position = divmod(index, SUBJECTS_PER_HALF_DAY)
+        if position == 0:
+            day = exam_date + datetime.timedelta(days=half_day // len(HALF_DAY_STARTS))
+            start = datetime.datetime.combine(day, HALF_DAY_STARTS[half_day % len(HALF_DAY_STARTS)])
+        end = start + datetime.timedelta(minutes=subject.minutes)
+        sessions.append(Session(subject.code, subject.name, start.date(), start.time(), end.time()))
+        start = end + PAUSE_BETWEEN_SUBJECTS
+    return sessions
+
+
+# ---- What the documents show -----------------------------------------------------------------
+
+
+def _month(value: datetime.date | None) -> str:
+    return value.strftime("%Y-%m") if value else ""
+
+
+def _code_text(application: Application) -> str:
+    # What the barcode and the QR code carry; review's reader takes 网报号 and 验证码 from it.
+    return f"{application.number}-{application.verification_code}"
+
+
+def _previous_specialty(application: Application) -> str:
+    record = history_record(application=application, specialty=application.specialty)
+    if record is None:
+        return ""
+    specialty = Specialty.objects.filter(code=record.specialty_code).first()
+    name = specialty.name if specialty else ""
+    return f"{name}（{record.specialty_code}）" if name else record.specialty_code
+
+
+def form_context(application: Application) -> dict[str, Any]:
+    """What the form shows: the application's sections in the seeds' table, with codes and photo."""
+    candidate = application.candidate
+    specialty = application.specialty
+    record = application.degree_record
+    taken = {subject.code for subject in application.subjects.all()}
+    code_text = _code_text(application)
+    nationality = application.foreign_nationality or application.nationality
+    if application.unit is not None:
+        unit = application.unit.name
+    else:
+        unit = _("其它（%(name)s）") % {"name": application.other_unit_name}
+    return {
+        "title": _("%(year)s年度卫生专业技术资格考试报名申请表") % {"year": application.exam.year},
+        "number": application.number,
+        "username": candidate.username,
+        "verification_code": application.verification_code,
+        "site": application.site.name if application.site else "",
+        "barcode_svg": code128_svg(code_text),
+        "code_text": code_text,
+        "qr_code": qr_svg_data_uri(code_text),
+        "photo": resource_url(PHOTO_RESOURCE),
+        "name": candidate.name,
+        "gender": application.get_gender_display(),
+        "birth_date": application.birth_date.isoformat() if application.birth_date else "",
+        "id_type": candidate.get_id_type_display(),
+        "id_number": candidate.id_number_masked,
+        "ethnicity": application.ethnicity,
+        "nationality": nationality,
+        "previous_ticket": "",
+        "previous_specialty": _previous_specialty(application),
+        "subjects": [
+            {"name": subject.name, "taken": _("是") if subject.code in taken else _("否")}
+            for subject in Subject.objects.order_by("code")
+        ],
+        "level": specialty.level if specialty else "",
+        "specialty_code": specialty.code if specialty else "",
+        "specialty": specialty.name if specialty else "",
+        "qualification": application.current_qualification,
+        "qualification_date": _month(application.qualification_date),
+        "practice_category": application.practice_category,
+        "first_registration": _month(application.first_registration_month),
+        "residency_certificate": _month(application.residency_certificate_month),
+        "registration_point": application.registration_point.name if application.registration_point else "",
+        "highest_education": application.highest_education,
+        "degree": record.get_degree_display() if record else "",
+        "education": record.get_education_display() if record else "",
+        "graduation": _month(record.graduation_date) if record else "",
+        "schooling_years": application.schooling_years,
+        "training_mode": record.get_training_mode_display() if record else "",
+        "school": record.school if record else "",
+        "major": record.major if record else "",
+        "unit": unit,
+        "unit_affiliation": application.unit_affiliation,
+        "unit_nature": application.unit_nature,
+        "unit_category": application.unit_category,
+        "years_in_specialty": "" if application.years_in_specialty is None else application.years_in_specialty,
+    }
+
+
+def ticket_number(application: Application) -> str:
+    """准考证号: the exam year and the 网报号, unique as the 网报号 is within its exam."""
+    return f"{application.exam.year}{application.number}"
+
+
+def ticket_facts(application: Application) -> dict[str, Any]:
+    """What the ticket shows but the photo's pixels and the fixed wording, as plain values in no
+    particular language: the ticket's version is their digest, the same in a request and a worker."""
+    specialty = application.specialty
+    candidate = application.candidate
+    taken = {subject.code for subject in application.subjects.all()}
+    sessions = exam_sessions(exam_date=application.exam.exam_date, subjects=list(Subject.objects.all()))
+    photo = Photo.objects.filter(application=application, status=UploadStatus.ACCEPTED).values_list("key", flat=True)
+    return {
+        "year": application.exam.year,
+        "ticket_number": ticket_number(application),
+        "number": application.number,
+        "name": candidate.name,
+        "id_type": candidate.id_type,
+        "id_number": candidate.id_number_masked,
+        "gender": application.gender,
+        "specialty": specialty.name if specialty else "",
+        "specialty_code": specialty.code if specialty else "",
+        "level": specialty.level if specialty else "",
+        "district": application.district.name,
+        "city": application.city.name if application.city else "",
+        "site": application.site.name if application.site else "",
+        "sessions": [
+            {
+                "name": session.name,
+                "date": session.date.isoformat(),
+                "starts": f"{session.starts:%H:%M}",
+                "ends": f"{session.ends:%H:%M}",
+            }
+            for session in sessions
+            if session.code in taken
+        ],
+        "photo_key": photo.first() or "",
+    }
+
+
+def ticket_context(application: Application) -> dict[str, Any]:
+    facts = ticket_facts(application)
+    return {
+        **facts,
+        "title": _("%(year)s年度卫生专业技术资格考试准考证") % {"year": facts["year"]},
+        "id_type": application.candidate.get_id_type_display(),
+        "gender": application.get_gender_display(),
+        "sessions": [
+            {**session, "date": date_format(datetime.date.fromisoformat(session["date"]), "Y年n月j日")}
+            for session in facts["sessions"]
+        ],
+        "qr_code": qr_svg_data_uri(facts["ticket_number"]),
+        "photo": resource_url(PHOTO_RESOURCE),
+    }
+
+
+def document_context(application: Application, kind: str) -> dict[str, Any]:
+    if kind == DocumentKind.APPLICATION_FORM:
+        return {"form": form_context(application)}
+    return {"ticket": ticket_context(application)}
+
+
+def document_resources(photo: bytes) -> dict[str, bytes]:
+    """The bytes the documents load besides the template: the photo, at the size it is printed."""
+    return {PHOTO_RESOURCE: print_photo(photo, width_mm=PHOTO_WIDTH_MM, height_mm=PHOTO_HEIGHT_MM)}
