@@ -66,7 +66,7 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="wecan.settings",
         DATABASE_URL=database_url,
         DEBUG="False",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         **extra,
     )
     return env

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Figure, django_env, fresh_database, manage, report  # noqa: E402
+from bench.common import ROOT, Figure, django_env, fresh_database, manage, report
 
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "50"))
 PASSWORD = "Load-test-2026"
@@ -209,17 +209,30 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "wecan.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-q"],
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "wecan.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         env=env,
         cwd=ROOT,
     )
     try:
-        for _attempt in range(100):
+        for _attempt in range(150):
             try:
                 urllib.request.urlopen(f"{url}/healthz/", timeout=1)  # noqa: S310  (our own local server)
                 break
             except OSError:
+                if server.poll() is not None:
+                    sys.exit("gunicorn exited before answering")
                 time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer /healthz/ in 30 s")
         plain = wrk(url, people, "plain", 8)
         detail = wrk(url, people, "get", 8)
         saves = wrk(url, people, "save", CANDIDATES)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
+import logging
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -56,6 +58,8 @@ def main() -> None:
     import django
 
     django.setup()
+    # One line per rendered document would bury the figures.
+    logging.disable(logging.INFO)
     from django.template.loader import render_to_string
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
@@ -63,7 +67,7 @@ def main() -> None:
     from weasyprint import CSS, HTML
 
     from certificates.models import ApplicationDocument, DocumentKind, DocumentStatus
-    from certificates.pdf import font_files, render_pdf
+    from certificates.pdf import font_faces, render_pdf
     from certificates.selectors.documents import (
         TEMPLATES,
         document_application,
@@ -204,7 +208,7 @@ def main() -> None:
     # The same HTML, for the pure render and the baselines.
     sample = document_application(application_id=applications[1].pk)
     context = document_context(sample, DocumentKind.APPLICATION_FORM)
-    resources = document_resources(photo)
+    resources = document_resources(sample, DocumentKind.APPLICATION_FORM, photo=photo)
     template = TEMPLATES[DocumentKind.APPLICATION_FORM]
     css = stylesheet(DocumentKind.APPLICATION_FORM)
 
@@ -253,7 +257,7 @@ def main() -> None:
     download_ms = [timed(download) for _ in range(200)]
 
     median_ms, median_kb = statistics.median(render_ms), statistics.median(sizes) / 1024
-    fonts = ", ".join(f"{family} = {path.name}" for family, path in font_files().items())
+    fonts = ", ".join(f"{family} = {path.name}" for family, path in font_faces())
     print(f"  {len(documents)} forms, {options.baseline} renders of each baseline; fonts: {fonts}")
     report(
         [
@@ -279,6 +283,7 @@ def main() -> None:
             Figure("pdf", "first render in a fresh process", cold_ms, "ms"),
         ]
     )
+    shutil.rmtree(storage, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def main() -> None:
         Image.open(io.BytesIO(data)).load()
 
     check_median, check_p90 = median_ms(lambda: check_photo(data, rules), rounds)
-    decode_median, decode_p90 = median_ms(decode, rounds)
+    decode_median, _decode_p90 = median_ms(decode, rounds)
     print(f"  photo: {len(data) / 1024:.1f} KB, {verdict.width}×{verdict.height} px, {rounds} rounds")
     report(
         [

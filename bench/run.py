@@ -47,7 +47,9 @@ def main() -> int:
     ]
     header = ("bench", "metric", "value", "goal", "met")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = [" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [header, *rows]]
+    lines = [
+        " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [header, *rows]
+    ]
     lines.insert(1, "-|-".join("-" * width for width in widths))
     print("\n" + "\n".join(lines))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Figure, django_env, fresh_database, manage, report  # noqa: E402
+from bench.common import ROOT, Figure, django_env, fresh_database, manage, report
 
 APPLICATIONS = int(os.environ.get("BENCH_QUEUE_APPLICATIONS", "1000000"))
 POINTS = 200
@@ -37,7 +37,9 @@ def generate() -> None:
     district = District.objects.get(exam=exam, code="SH")
     city = City.objects.filter(district=district).first()
     for number in range(POINTS):
-        site, _ = Site.objects.get_or_create(city=city, code=f"Q{number // 10:03d}", defaults={"name": f"考点{number // 10}"})
+        site, _ = Site.objects.get_or_create(
+            city=city, code=f"Q{number // 10:03d}", defaults={"name": f"考点{number // 10}"}
+        )
         RegistrationPoint.objects.get_or_create(site=site, code=f"P{number:04d}", defaults={"name": f"报名点{number}"})
     points = list(RegistrationPoint.objects.filter(site__city=city).order_by("pk").values_list("pk", "site_id"))
 
@@ -45,9 +47,7 @@ def generate() -> None:
     template_application = Application.objects.filter(candidate=template_user).get()
     user_columns = [field.column for field in User._meta.concrete_fields if field.column != "id"]
     application_columns = [field.column for field in Application._meta.concrete_fields if field.column != "id"]
-    user_values = {
-        column: column for column in user_columns
-    } | {
+    user_values = {column: column for column in user_columns} | {
         "username": "'q' || g",
         "id_number_digest": "md5('queue' || g) || md5('digest' || g)",
         "email": "'q' || g || '@example.com'",
@@ -59,21 +59,21 @@ def generate() -> None:
     application_values = {column: column for column in application_columns} | {
         "candidate_id": "u.id",
         "number": "lpad((10000000 + g)::text, 8, '0')",
-        "status": f"({statuses})[1 + g % 8]",
-        "registration_point_id": f"({point_array})[1 + g % {len(points)}]",
-        "site_id": f"({site_array})[1 + g % {len(points)}]",
-        "submitted_at": f"timestamptz '{now}' - (g % 20000) * interval '1 minute'",
+        "status": f"({statuses})[1 + mod(g, 8)]",
+        "registration_point_id": f"({point_array})[1 + mod(g, {len(points)})]",
+        "site_id": f"({site_array})[1 + mod(g, {len(points)})]",
+        "submitted_at": f"timestamptz '{now}' - mod(g, 20000) * interval '1 minute'",
     }
     with connection.cursor() as cursor:
         started = time.perf_counter()
         cursor.execute(
-            f"INSERT INTO registration_user ({', '.join(user_columns)}) "  # noqa: S608  (our own column names)
+            f"INSERT INTO registration_user ({', '.join(user_columns)}) "
             f"SELECT {', '.join(user_values[c] for c in user_columns)} "
             f"FROM registration_user, generate_series(1, %s) AS g WHERE id = %s",
             [APPLICATIONS, template_user.pk],
         )
         cursor.execute(
-            f"INSERT INTO registration_application ({', '.join(application_columns)}) "  # noqa: S608
+            f"INSERT INTO registration_application ({', '.join(application_columns)}) "
             f"SELECT {', '.join('t.' + application_values[c] if application_values[c] == c else application_values[c] for c in application_columns)} "
             f"FROM registration_application t "
             f"JOIN generate_series(1, %s) AS g ON true "
@@ -96,12 +96,10 @@ def measure() -> None:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
 
-    from registration.models import Application, User
     from registration.choices import Role
+    from registration.models import Application, User
 
-    point_id = (
-        Application.objects.filter(status="submitted").values_list("registration_point_id", flat=True).first()
-    )
+    point_id = Application.objects.filter(status="submitted").values_list("registration_point_id", flat=True).first()
     staff, _ = User.objects.get_or_create(
         username="queue_point", defaults={"role": Role.POINT_STAFF, "registration_point_id": point_id, "is_staff": True}
     )

@@ -52,7 +52,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.PAY: Transition(frozenset({S.APPROVED}), S.PAID, _("缴费成功")),
     Action.REFUND: Transition(frozenset({S.PAID}), S.REFUNDED, _("退费")),
     # A deadline passed: confirmation deadline in draft or rejected, payment window in approved.
-    Action.ABANDON: Transition(frozenset({S.DRAFT, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, _("逾期视为放弃")),
+    Action.ABANDON: Transition(
+        frozenset({S.DRAFT, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, _("逾期视为放弃")
+    ),
 }
 
 # States in which the candidate may change the application's content.

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
 
-from certificates.barcodes import code128_svg
+from certificates.barcodes import code128_png, qr_png
 from certificates.models import ApplicationDocument, DocumentKind, DocumentStatus
-from certificates.pdf import TEMPLATES_DIR, print_photo, qr_svg_data_uri, resource_url
+from certificates.pdf import TEMPLATES_DIR, print_photo, resource_url
 from registration import private_files
-from registration.models import Specialty, Subject, User
+from registration.models import Subject, User
 from registration.models.application import Application, ApplicationStatus, PhotoStatus
 from registration.models.files import Photo, UploadStatus
 from registration.sections import SECTION_KEYS, SECTIONS
@@ -40,6 +40,8 @@ STYLESHEETS = {
 PHOTO_WIDTH_MM = 24.0
 PHOTO_HEIGHT_MM = 33.6
 PHOTO_RESOURCE = "photo.jpg"
+BARCODE_RESOURCE = "barcode.png"
+QR_RESOURCE = "qr.png"
 
 # The exam day: subjects in their order, two to a half-day, the half-days starting at these times,
 # a pause between two subjects of one half-day. With 90-minute subjects: 8:30–10:00, 10:45–12:15,
@@ -193,18 +195,38 @@ def _month(value: datetime.date | None) -> str:
     return value.strftime("%Y-%m") if value else ""
 
 
+# How many characters of 9.5 pt type a line of each long value's cell holds on the form.
+FORM_CELL_CHARACTERS = {
+    "site": 9,
+    "name": 9,
+    "previous_specialty": 23,
+    "specialty": 23,
+    "registration_point": 13,
+    "school": 23,
+    "major": 23,
+    "unit": 23,
+}
+
+
+def _fit(text: str, characters: int) -> str:
+    """The type size class for ``text`` in a cell holding ``characters`` a line: normal for one
+    line, ``fit-1`` (7.5 pt) up to about two lines of it, ``fit-2`` (6 pt) beyond."""
+    if len(text) <= characters:
+        return ""
+    return "fit-1" if len(text) <= characters * 2.5 else "fit-2"
+
+
 def _code_text(application: Application) -> str:
-    # What the barcode and the QR code carry; review's reader takes 网报号 and 验证码 from it.
     return f"{application.number}-{application.verification_code}"
 
 
 def _previous_specialty(application: Application) -> str:
-    record = history_record(application=application, specialty=application.specialty)
-    if record is None:
+    # A history candidate is one who sat this same specialty last year.
+    specialty = application.specialty
+    record = history_record(application=application, specialty=specialty)
+    if record is None or specialty is None:
         return ""
-    specialty = Specialty.objects.filter(code=record.specialty_code).first()
-    name = specialty.name if specialty else ""
-    return f"{name}（{record.specialty_code}）" if name else record.specialty_code
+    return f"{specialty.name}（{record.specialty_code}）"
 
 
 def form_context(application: Application) -> dict[str, Any]:
@@ -219,15 +241,15 @@ def form_context(application: Application) -> dict[str, Any]:
         unit = application.unit.name
     else:
         unit = _("其它（%(name)s）") % {"name": application.other_unit_name}
-    return {
+    context: dict[str, Any] = {
         "title": _("%(year)s年度卫生专业技术资格考试报名申请表") % {"year": application.exam.year},
         "number": application.number,
         "username": candidate.username,
         "verification_code": application.verification_code,
         "site": application.site.name if application.site else "",
-        "barcode_svg": code128_svg(code_text),
+        "barcode": resource_url(BARCODE_RESOURCE),
         "code_text": code_text,
-        "qr_code": qr_svg_data_uri(code_text),
+        "qr_code": resource_url(QR_RESOURCE),
         "photo": resource_url(PHOTO_RESOURCE),
         "name": candidate.name,
         "gender": application.get_gender_display(),
@@ -265,6 +287,10 @@ def form_context(application: Application) -> dict[str, Any]:
         "unit_category": application.unit_category,
         "years_in_specialty": "" if application.years_in_specialty is None else application.years_in_specialty,
     }
+    context["fit"] = {
+        field: _fit(str(context[field]), characters) for field, characters in FORM_CELL_CHARACTERS.items()
+    }
+    return context
 
 
 def ticket_number(application: Application) -> str:
@@ -319,7 +345,7 @@ def ticket_context(application: Application) -> dict[str, Any]:
             {**session, "date": date_format(datetime.date.fromisoformat(session["date"]), "Y年n月j日")}
             for session in facts["sessions"]
         ],
-        "qr_code": qr_svg_data_uri(facts["ticket_number"]),
+        "qr_code": resource_url(QR_RESOURCE),
         "photo": resource_url(PHOTO_RESOURCE),
     }
 
@@ -330,6 +356,15 @@ def document_context(application: Application, kind: str) -> dict[str, Any]:
     return {"ticket": ticket_context(application)}
 
 
-def document_resources(photo: bytes) -> dict[str, bytes]:
-    """The bytes the documents load besides the template: the photo, at the size it is printed."""
-    return {PHOTO_RESOURCE: print_photo(photo, width_mm=PHOTO_WIDTH_MM, height_mm=PHOTO_HEIGHT_MM)}
+def document_resources(application: Application, kind: str, *, photo: bytes) -> dict[str, bytes]:
+    """The images the document loads besides the template: the photo at the size it is printed, and
+    the codes: the form's carry 网报号 and 验证码 (review's reader takes them from the barcode), the
+    ticket's QR code its 准考证号."""
+    resources = {PHOTO_RESOURCE: print_photo(photo, width_mm=PHOTO_WIDTH_MM, height_mm=PHOTO_HEIGHT_MM)}
+    if kind == DocumentKind.APPLICATION_FORM:
+        code_text = _code_text(application)
+        resources[BARCODE_RESOURCE] = code128_png(code_text)
+        resources[QR_RESOURCE] = qr_png(code_text)
+    else:
+        resources[QR_RESOURCE] = qr_png(ticket_number(application))
+    return resources

@@ -235,3 +235,30 @@ def test_changing_district_discards_the_form(api, complete, beijing, django_capt
     assert response.status_code == 200
     assert not form_rows(complete["id"])
     assert api.get(FORM.format(id=complete["id"])).status_code == 409
+
+
+def test_the_longest_values_the_fields_take_still_fit_one_page(
+    api, complete, candidate, degree, sections, django_capture_on_commit_callbacks
+):
+    from registration.models import RegistrationPoint, Site, User
+
+    def longest(text: str, length: int) -> str:
+        return (text * length)[:length]
+
+    User.objects.filter(pk=candidate.pk).update(name=longest("欧阳娜娜", 50))
+    Site.objects.update(name=longest("上海市医学考试中心第一考点", 100))
+    RegistrationPoint.objects.update(name=longest("徐汇区卫生健康人才服务中心", 100))
+    type(degree).objects.filter(pk=degree.pk).update(
+        school=longest("复旦大学上海医学院", 100), major=longest("临床医学", 100)
+    )
+    body = {
+        **sections["work"],
+        "unit": None,
+        "other_unit_name": longest("上海市某某区某某街道社区卫生服务中心", 200),
+        "unit_category": "社区卫生服务机构",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.put(f"/api/v1/applications/{complete['id']}/sections/work/", body, format="json")
+    assert response.status_code == 200, response.json()
+    text = pdf_text(fetch_pdf(api, FORM.format(id=complete["id"]), django_capture_on_commit_callbacks))
+    assert "（印章）" in text and "③" in text
