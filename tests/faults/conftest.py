@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -111,6 +112,9 @@ def _point_celery_at(url: str) -> None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu keeps producer pools in a registry of its own, keyed by connection: a pool closed above
+    # would be handed out again for the same broker URL ("Acquire on closed pool") unless cleared.
+    kombu.pools.reset()
 
 
 @pytest.fixture
