@@ -70,3 +70,21 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
         **extra,
     )
     return env
+
+
+def generate_then_measure(script: str, database: str, **extra_env: str) -> None:
+    """For the benches that clone rows: a fresh demo database holding one complete application,
+    then ``script --generate`` and ``script --measure``, each in a process of its own."""
+    env = django_env(fresh_database(database), **extra_env)
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("seed_demo", env=env, capture=True)
+    # One complete application to clone: the http bench's preparation makes exactly such candidates.
+    subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "http_load.py"), "--prepare"],
+        env={**env, "BENCH_CANDIDATES": "1"},
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    for step in ("--generate", "--measure"):
+        subprocess.run([PYTHON, script, step], env=env, check=True, cwd=ROOT)

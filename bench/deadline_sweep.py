@@ -9,7 +9,6 @@ its audit row and to-do), measured on a sample and carried to the whole table.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -17,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Figure, django_env, fresh_database, manage, report
+from bench.common import Figure, generate_then_measure, report
 
 APPLICATIONS = int(os.environ.get("BENCH_SWEEP_APPLICATIONS", "100000"))
 SAMPLE = int(os.environ.get("BENCH_SWEEP_SAMPLE", "2000"))
@@ -109,21 +108,8 @@ def measure() -> None:
 
 
 def main() -> None:
-    database_url = fresh_database("wecan_bench_sweep")
     # Tasks run in-process; the reminders' e-mails go nowhere.
-    env = django_env(database_url, EMAIL_URL="dummymail://", LOG_LEVEL="WARNING")
-    manage("migrate", "--noinput", "-v0", env=env)
-    manage("seed_demo", env=env, capture=True)
-    # One complete application to clone: the http bench's preparation makes exactly such candidates.
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "http_load.py"), "--prepare"],
-        env={**env, "BENCH_CANDIDATES": "1"},
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    for step in ("--generate", "--measure"):
-        subprocess.run([sys.executable, __file__, step], env=env, check=True, cwd=ROOT)
+    generate_then_measure(__file__, "wecan_bench_sweep", EMAIL_URL="dummymail://", LOG_LEVEL="WARNING")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Figure, django_env, fresh_database, manage, report
+from bench.common import Figure, generate_then_measure, report
 
 APPLICATIONS = int(os.environ.get("BENCH_QUEUE_APPLICATIONS", "1000000"))
 POINTS = 200
@@ -134,20 +133,7 @@ def measure() -> None:
 
 
 def main() -> None:
-    database_url = fresh_database("wecan_bench_queue")
-    env = django_env(database_url)
-    manage("migrate", "--noinput", "-v0", env=env)
-    manage("seed_demo", env=env, capture=True)
-    # One complete application to clone: the http bench's preparation makes exactly such candidates.
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "http_load.py"), "--prepare"],
-        env={**env, "BENCH_CANDIDATES": "1"},
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    for step in ("--generate", "--measure"):
-        subprocess.run([sys.executable, __file__, step], env=env, check=True, cwd=ROOT)
+    generate_then_measure(__file__, "wecan_bench_queue")
 
 
 if __name__ == "__main__":

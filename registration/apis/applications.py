@@ -31,6 +31,7 @@ from registration.selectors.applications import (
     application_sections,
     application_warnings,
     applications_of_candidate,
+    exam_of_candidate_application,
     status_nodes,
 )
 from registration.services.applications import (
@@ -124,6 +125,14 @@ def _own(request: Request, application_id: int) -> Application:
         raise NotFound() from None
 
 
+def _require_own(request: Request, application_id: int) -> int:
+    """404 unless the application is the caller's; its exam id. The write fetches what it changes."""
+    exam_id = exam_of_candidate_application(candidate=request.user, application_id=application_id)  # type: ignore[arg-type]
+    if exam_id is None:
+        raise NotFound()
+    return exam_id
+
+
 def _body(application_id: int, request: Request) -> Response:
     return Response(ApplicationSerializer(_own(request, application_id)).data)
 
@@ -183,10 +192,10 @@ class ApplicationSection(APIView):
     def put(self, request: Request, application_id: int, section: str) -> Response:
         if section not in SECTION_KEYS:
             raise NotFound()
-        application = _own(request, application_id)
+        _require_own(request, application_id)
         _refuse_unknown_fields(request.data, input_field_names(section))
         application_save_section(
-            application_id=application.pk,
+            application_id=application_id,
             section=section,
             data=request.data,
             actor=request.user,  # type: ignore[arg-type]
@@ -203,14 +212,14 @@ class ApplicationChangeDistrict(APIView):
 
     @extend_schema(request=ChangeDistrictSerializer, responses=ApplicationSerializer)
     def post(self, request: Request, application_id: int) -> Response:
-        application = _own(request, application_id)
+        exam_id = _require_own(request, application_id)
         _refuse_unknown_fields(request.data, {"district"})
         body = ChangeDistrictSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        district = District.objects.filter(exam=application.exam, code=body.validated_data["district"]).first()
+        district = District.objects.filter(exam_id=exam_id, code=body.validated_data["district"]).first()
         if district is None:
             raise InvalidInput(fields={"district": [_("本次考试没有此考区。")]})
-        application_change_district(application_id=application.pk, district=district, actor=request.user)  # type: ignore[arg-type]
+        application_change_district(application_id=application_id, district=district, actor=request.user)  # type: ignore[arg-type]
         return _body(application_id, request)
 
 
@@ -219,8 +228,8 @@ class ApplicationSubmit(APIView):
 
     @extend_schema(request=None, responses=ApplicationSerializer)
     def post(self, request: Request, application_id: int) -> Response:
-        application = _own(request, application_id)
-        application_submit(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
+        _require_own(request, application_id)
+        application_submit(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
         return _body(application_id, request)
 
 
@@ -229,8 +238,8 @@ class ApplicationWithdraw(APIView):
 
     @extend_schema(request=None, responses=ApplicationSerializer)
     def post(self, request: Request, application_id: int) -> Response:
-        application = _own(request, application_id)
-        application_withdraw(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
+        _require_own(request, application_id)
+        application_withdraw(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
         return _body(application_id, request)
 
 

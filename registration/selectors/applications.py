@@ -63,6 +63,12 @@ def application_of_candidate(*, candidate: User, application_id: int) -> Applica
     return applications_of_candidate(candidate=candidate).get(pk=application_id)
 
 
+def exam_of_candidate_application(*, candidate: User, application_id: int) -> int | None:
+    """The exam id of the candidate's own application, or ``None`` (anyone else's): one indexed look-up,
+    for writes that need to know only whose application it is."""
+    return Application.objects.filter(pk=application_id, candidate=candidate).values_list("exam_id", flat=True).first()
+
+
 def history_record(*, application: Application, specialty: Specialty | None) -> HistoryRecord | None:
     """Last year's record of this candidate in this specialty, if it makes them a history candidate
     (sat the exam: neither absent nor disqualified)."""
