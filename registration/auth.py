@@ -19,9 +19,8 @@ from django.views.decorators.debug import sensitive_variables
 from rest_framework import status
 from rest_framework.request import Request
 
-from registration.identity import normalize_id_number
 from registration.models import User
-from registration.pii import id_number_digest
+from registration.pii import typed_id_number_digest
 from registration.selectors.accounts import user_get_by_login
 from wecan.errors import InvalidInput, PortalError
 
@@ -69,7 +68,7 @@ def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | 
     user = user_get_by_login(login=login)
     if user is not None:
         return user.get_username()
-    return "unknown:" + id_number_digest(normalize_id_number(login))[:32]
+    return "unknown:" + typed_id_number_digest(login)[:32]
 
 
 @sensitive_variables("password")

@@ -9,6 +9,8 @@ from functools import cache
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
+from registration.identity import normalize_id_number
+
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
@@ -26,6 +28,12 @@ def decrypt_id_number(ciphertext: str) -> str:
 def id_number_digest(number: str) -> str:
     """A keyed hash of a normalised ID number: the same number always gives the same digest."""
     return hmac.new(settings.PII_HASH_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def typed_id_number_digest(text: str) -> str:
+    """The digest an account stores for an ID number as someone typed it, whatever its spelling
+    (``x`` or ``X``, surrounding blanks): how every search and import looks ID numbers up."""
+    return id_number_digest(normalize_id_number(text))
 
 
 def mask_id_number(number: str) -> str:

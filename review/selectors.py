@@ -14,11 +14,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration.identity import normalize_id_number
 from registration.models import Application, ApplicationEvent, EligibilityRule, MaterialFile, MaterialSlot, User
 from registration.models.application import ApplicationStatus
 from registration.models.files import UploadStatus
-from registration.pii import id_number_digest
+from registration.pii import typed_id_number_digest
 from registration.selectors.applications import history_record
 from registration.selectors.files import material_slots
 from registration.workflow import Action
@@ -48,7 +47,7 @@ def application_search(queryset: QuerySet[Application], *, q: str) -> QuerySet[A
     q = q.strip()
     if not q:
         return queryset
-    digest = id_number_digest(normalize_id_number(q))
+    digest = typed_id_number_digest(q)
     return queryset.filter(Q(number=q) | Q(candidate__name__icontains=q) | Q(candidate__id_number_digest=digest))
 
 

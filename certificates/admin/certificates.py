@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.admin.access import AdministratorOnlyMixin
 from certificates.models import Certificate, CertificateEvent
 from certificates.services.certificates import certificate_revoke
-from registration.selectors.accounts import user_id_number_digest
+from registration.pii import typed_id_number_digest
 from wecan.errors import PortalError
 
 
@@ -64,7 +64,7 @@ class CertificateAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
     ) -> tuple[QuerySet[Certificate], bool]:
         results, distinct = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
-            results |= queryset.filter(id_number_digest=user_id_number_digest(id_number=search_term))
+            results |= queryset.filter(id_number_digest=typed_id_number_digest(search_term))
         return results, distinct
 
     @admin.action(description=_("吊销所选证书"))

@@ -20,7 +20,7 @@ from certificates.models import Score, ScoreImport
 from certificates.rules import SubjectResult, subject_passed
 from certificates.score_files import COLUMNS
 from certificates.services.scores import score_import_create
-from registration.selectors.accounts import user_id_number_digest
+from registration.pii import typed_id_number_digest
 from wecan.errors import PortalError
 
 
@@ -136,5 +136,5 @@ class ScoreAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
         # ID numbers are stored only as their keyed digest: a whole number typed in is looked up by it.
         results, distinct = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
-            results |= queryset.filter(id_number_digest=user_id_number_digest(id_number=search_term))
+            results |= queryset.filter(id_number_digest=typed_id_number_digest(search_term))
         return results, distinct

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registration.choices import Role
 from registration.models import DegreeRecord, User
-from registration.selectors.accounts import user_id_number_digest
+from registration.pii import typed_id_number_digest
 from registration.services.staff import ROLE_SCOPE_MODELS, StaffScope, staff_user_upsert
 
 _SCOPE_FIELDS = ("registration_point", "site", "district")
@@ -174,5 +174,5 @@ class UserAdmin(DjangoUserAdmin):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             # ID numbers are stored only as a digest: a full number (any spelling) finds its account.
-            results |= queryset.filter(id_number_digest=user_id_number_digest(id_number=search_term))
+            results |= queryset.filter(id_number_digest=typed_id_number_digest(search_term))
         return results, may_have_duplicates

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from registration.identity import normalize_id_number
 from registration.models import DegreeRecord, User
-from registration.pii import id_number_digest
-
-
-def user_id_number_digest(*, id_number: str) -> str:
-    """The digest an account stores for ``id_number``, whatever its spelling (``x`` or ``X``, blanks)."""
-    return id_number_digest(normalize_id_number(id_number))
+from registration.pii import typed_id_number_digest
 
 
 def user_get_by_login(*, login: str) -> User | None:
@@ -21,12 +15,12 @@ def user_get_by_login(*, login: str) -> User | None:
         return None
     user = User.objects.filter(username=login).first()
     if user is None:
-        user = User.objects.filter(id_number_digest=user_id_number_digest(id_number=login)).first()
+        user = User.objects.filter(id_number_digest=typed_id_number_digest(login)).first()
     return user
 
 
 def user_id_number_taken(*, id_number: str) -> bool:
-    return User.objects.filter(id_number_digest=user_id_number_digest(id_number=id_number)).exists()
+    return User.objects.filter(id_number_digest=typed_id_number_digest(id_number)).exists()
 
 
 def user_username_taken(*, username: str) -> bool:

@@ -17,9 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from registration.identity import normalize_id_number
 from registration.models import Application, ApplicationEvent, Specialty
-from registration.pii import id_number_digest
+from registration.pii import typed_id_number_digest
 from registration.selectors.applications import status_nodes
 from review.admin import decisions, pages
 from review.admin.files import application_files_html
@@ -246,7 +245,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             # ID numbers are kept only as a keyed hash: a whole number (any spelling) finds its candidate.
-            digest = id_number_digest(normalize_id_number(search_term))
+            digest = typed_id_number_digest(search_term)
             results |= queryset.filter(candidate__id_number_digest=digest)
         return results, may_have_duplicates
 

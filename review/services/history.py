@@ -11,10 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from registration.identity import normalize_id_number
 from registration.models import Application, HistoryRecord, Subject
 from registration.models.application import ApplicationStatus
-from registration.pii import id_number_digest
+from registration.pii import typed_id_number_digest
 from registration.selectors.applications import history_record
 from registration.services.applications import transition
 from registration.workflow import Action
@@ -96,7 +95,7 @@ def _parse(row: Mapping[str, Any], *, line: int, pass_scores: Mapping[str, int])
         if not text[column]:
             raise ValueError(_("第%(line)d行 %(column)s 不能为空。") % {"line": line, "column": column})
     return {
-        "id_number_digest": id_number_digest(normalize_id_number(text["id_number"])),
+        "id_number_digest": typed_id_number_digest(text["id_number"]),
         "name": text["name"],
         "district_code": text["district"],
         "site_code": text["site"],
