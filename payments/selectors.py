@@ -83,7 +83,7 @@ _FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMINISTRATOR})
 
 def _district_scope(user: User) -> dict[str, int] | None:
     """The filter of the user's district, ``None`` for those who see every district."""
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+    if user.is_administrator:
         return None
     if user.role == Role.FINANCE and user.district_id is not None:
         return {"district_id": user.district_id}

@@ -46,7 +46,7 @@ def is_staff_member(user: Any) -> bool:
 
 
 def is_administrator(user: Any) -> bool:
-    return is_staff_member(user) and bool(user.is_superuser or user.role == Role.ADMINISTRATOR)
+    return is_staff_member(user) and bool(user.is_administrator)
 
 
 def may(user: Any, duty: Duty) -> bool:

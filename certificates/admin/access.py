@@ -6,13 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from registration.choices import Role
-
 
 def is_administrator(user: Any) -> bool:
-    return bool(
-        user.is_active and user.is_staff and (user.is_superuser or getattr(user, "role", None) == Role.ADMINISTRATOR)
-    )
+    return bool(user.is_active and user.is_staff and getattr(user, "is_administrator", False))
 
 
 class AdministratorOnlyMixin:

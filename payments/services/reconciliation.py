@@ -70,7 +70,7 @@ def statement_upload(
         raise InvalidInput(fields={"provider": [_("不支持此支付渠道。")]})
     if user.role == Role.FINANCE:
         district = user.district
-    elif not (user.is_superuser or user.role == Role.ADMINISTRATOR):
+    elif not user.is_administrator:
         raise NotFound()
     if district is None:
         raise InvalidInput(fields={"district": [_("请选择考区。")]})

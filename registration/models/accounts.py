@@ -115,6 +115,11 @@ class User(AbstractUser):
     def is_candidate(self) -> bool:
         return self.role == Role.CANDIDATE
 
+    @property
+    def is_administrator(self) -> bool:
+        """Sees and may do everything: a superuser, or the exam administrator role."""
+        return self.is_superuser or self.role == Role.ADMINISTRATOR
+
 
 class DegreeRecord(models.Model):
     """One of the candidate's degrees (学历学位信息维护), cited by the application's 教育情况."""

@@ -45,7 +45,7 @@ def file_visible_to(user: User | AnonymousUser, file: Photo | MaterialFile) -> b
     whose scope (as registered with ``register_staff_scope``) holds the file's application."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or getattr(user, "role", None) == Role.ADMINISTRATOR:
+    if getattr(user, "is_administrator", False):
         return True
     owner_id = file.candidate_id if isinstance(file, Photo) else file.application.candidate_id
     if owner_id == user.pk:
