@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from registration.models import Specialty, Subject, User
@@ -37,6 +37,23 @@ class Node:
     key: str
     label: str
     state: str  # done, current, todo, failed
+
+
+# 报名成功: paid, or approved where the district takes no online payment (the fee is paid on site at
+# confirmation). Seed 002 line 47: "未开通网上缴费的考区，'资格审核'节点变为绿色即表示报名成功".
+REGISTERED = Q(status=S.PAID) | Q(status=S.APPROVED, district__online_payment=False)
+
+
+def registered_applications() -> QuerySet[Application]:
+    """Applications whose registration is complete: they get a ticket, a seat and a place on the lists."""
+    return Application.objects.filter(REGISTERED)
+
+
+def application_is_registered(application: Application) -> bool:
+    """The same rule as ``registered_applications`` for a loaded row (its district is read)."""
+    if application.status == S.PAID:
+        return True
+    return application.status == S.APPROVED and not application.district.online_payment
 
 
 def applications_of_candidate(*, candidate: User) -> QuerySet[Application]:
