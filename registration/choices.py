@@ -1,7 +1,10 @@
 """Choice lists. Values are the Chinese labels the API takes (API.md), except for codes it names."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 
 class IdType(models.TextChoices):
@@ -51,104 +54,130 @@ class TrainingMode(models.TextChoices):
     ONLINE = "网络教育", _("网络教育")
 
 
-def _labelled(*values: str) -> list[tuple[str, str]]:
-    """Choices whose stored value is the Chinese label itself, as the API takes them."""
-    return [(value, value) for value in values]
+def _labelled(*values: str) -> list[tuple[str, Any]]:
+    """Choices whose stored value is the Chinese label itself, as the API takes them.
+
+    The label is that value translated when shown; ``N_`` marks each value for makemessages.
+    """
+    return [(value, _(value)) for value in values]
 
 
 ETHNICITIES = _labelled(
     *[
-        "汉族",
-        "蒙古族",
-        "回族",
-        "藏族",
-        "维吾尔族",
-        "苗族",
-        "彝族",
-        "壮族",
-        "布依族",
-        "朝鲜族",
-        "满族",
-        "侗族",
-        "瑶族",
-        "白族",
-        "土家族",
-        "哈尼族",
-        "哈萨克族",
-        "傣族",
-        "黎族",
-        "傈僳族",
-        "佤族",
-        "畲族",
-        "高山族",
-        "拉祜族",
-        "水族",
-        "东乡族",
-        "纳西族",
-        "景颇族",
-        "柯尔克孜族",
-        "土族",
-        "达斡尔族",
-        "仫佬族",
-        "羌族",
-        "布朗族",
-        "撒拉族",
-        "毛南族",
-        "仡佬族",
-        "锡伯族",
-        "阿昌族",
-        "普米族",
-        "塔吉克族",
-        "怒族",
-        "乌孜别克族",
-        "俄罗斯族",
-        "鄂温克族",
-        "德昂族",
-        "保安族",
-        "裕固族",
-        "京族",
-        "塔塔尔族",
-        "独龙族",
-        "鄂伦春族",
-        "赫哲族",
-        "门巴族",
-        "珞巴族",
-        "基诺族",
-        "其他",
-        "外国血统",
+        N_("汉族"),
+        N_("蒙古族"),
+        N_("回族"),
+        N_("藏族"),
+        N_("维吾尔族"),
+        N_("苗族"),
+        N_("彝族"),
+        N_("壮族"),
+        N_("布依族"),
+        N_("朝鲜族"),
+        N_("满族"),
+        N_("侗族"),
+        N_("瑶族"),
+        N_("白族"),
+        N_("土家族"),
+        N_("哈尼族"),
+        N_("哈萨克族"),
+        N_("傣族"),
+        N_("黎族"),
+        N_("傈僳族"),
+        N_("佤族"),
+        N_("畲族"),
+        N_("高山族"),
+        N_("拉祜族"),
+        N_("水族"),
+        N_("东乡族"),
+        N_("纳西族"),
+        N_("景颇族"),
+        N_("柯尔克孜族"),
+        N_("土族"),
+        N_("达斡尔族"),
+        N_("仫佬族"),
+        N_("羌族"),
+        N_("布朗族"),
+        N_("撒拉族"),
+        N_("毛南族"),
+        N_("仡佬族"),
+        N_("锡伯族"),
+        N_("阿昌族"),
+        N_("普米族"),
+        N_("塔吉克族"),
+        N_("怒族"),
+        N_("乌孜别克族"),
+        N_("俄罗斯族"),
+        N_("鄂温克族"),
+        N_("德昂族"),
+        N_("保安族"),
+        N_("裕固族"),
+        N_("京族"),
+        N_("塔塔尔族"),
+        N_("独龙族"),
+        N_("鄂伦春族"),
+        N_("赫哲族"),
+        N_("门巴族"),
+        N_("珞巴族"),
+        N_("基诺族"),
+        N_("其他"),
+        N_("外国血统"),
     ]
 )
-HEALTH_STATUSES = _labelled("健康", "良好", "一般", "较差")
-NATIONALITIES = _labelled("中国", "中国香港", "中国澳门", "中国台湾", "其他")
+HEALTH_STATUSES = _labelled(N_("健康"), N_("良好"), N_("一般"), N_("较差"))
+NATIONALITIES = _labelled(N_("中国"), N_("中国香港"), N_("中国澳门"), N_("中国台湾"), N_("其他"))
 QUALIFICATIONS = _labelled(
-    "无", "医士", "医师", "主治医师", "护士", "护师", "主管护师", "药士", "药师", "主管药师", "技士", "技师", "主管技师"
+    N_("无"),
+    N_("医士"),
+    N_("医师"),
+    N_("主治医师"),
+    N_("护士"),
+    N_("护师"),
+    N_("主管护师"),
+    N_("药士"),
+    N_("药师"),
+    N_("主管药师"),
+    N_("技士"),
+    N_("技师"),
+    N_("主管技师"),
 )
 PRACTICE_CATEGORIES = _labelled(
-    "无",
-    "临床执业医师",
-    "临床执业助理医师",
-    "中医执业医师",
-    "中医执业助理医师",
-    "口腔执业医师",
-    "口腔执业助理医师",
-    "公共卫生执业医师",
-    "公共卫生执业助理医师",
-    "执业护士",
-    "执业药师",
+    N_("无"),
+    N_("临床执业医师"),
+    N_("临床执业助理医师"),
+    N_("中医执业医师"),
+    N_("中医执业助理医师"),
+    N_("口腔执业医师"),
+    N_("口腔执业助理医师"),
+    N_("公共卫生执业医师"),
+    N_("公共卫生执业助理医师"),
+    N_("执业护士"),
+    N_("执业药师"),
 )
 PRACTICE_CATEGORY_NONE = "无"
-HIGHEST_EDUCATIONS = _labelled("中专", "大专", "本科", "硕士", "博士")
-SCHOOLING_YEARS = _labelled("二年制", "三年制", "四年制", "五年制", "六年制", "七年制", "八年制")
-UNIT_AFFILIATIONS = _labelled("中央", "省(自治区、直辖市)", "计划单列市", "地(市)", "县(区)", "乡镇", "军队", "其他")
-UNIT_NATURES = _labelled("医疗卫生", "科研", "教育", "企业", "社会团体", "其他")
+HIGHEST_EDUCATIONS = _labelled(N_("中专"), N_("大专"), N_("本科"), N_("硕士"), N_("博士"))
+SCHOOLING_YEARS = _labelled(
+    N_("二年制"), N_("三年制"), N_("四年制"), N_("五年制"), N_("六年制"), N_("七年制"), N_("八年制")
+)
+UNIT_AFFILIATIONS = _labelled(
+    N_("中央"),
+    N_("省(自治区、直辖市)"),
+    N_("计划单列市"),
+    N_("地(市)"),
+    N_("县(区)"),
+    N_("乡镇"),
+    N_("军队"),
+    N_("其他"),
+)
+UNIT_NATURES = _labelled(N_("医疗卫生"), N_("科研"), N_("教育"), N_("企业"), N_("社会团体"), N_("其他"))
 UNIT_CATEGORIES = _labelled(
-    "三级医院",
-    "二级医院",
-    "一级医院",
-    "社区卫生服务机构",
-    "乡镇卫生院",
-    "疾病预防控制机构",
-    "妇幼保健机构",
-    "民营医疗机构",
-    "其他",
+    N_("三级医院"),
+    N_("二级医院"),
+    N_("一级医院"),
+    N_("社区卫生服务机构"),
+    N_("乡镇卫生院"),
+    N_("疾病预防控制机构"),
+    N_("妇幼保健机构"),
+    N_("民营医疗机构"),
+    N_("其他"),
 )

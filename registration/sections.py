@@ -88,6 +88,23 @@ class SectionForm(forms.Form):
             return None
         return {name: _api_value(getattr(application, name)) for name in cls.model_fields}
 
+    @classmethod
+    def labels(cls, application: Application) -> dict[str, Any] | None:
+        """The names, in the active language, of the section's coded values; ``None`` while unsaved.
+
+        The section itself keeps its codes, so a client can write back what it read; these sit
+        beside it for display.
+        """
+        shown = cls.representation(application)
+        if shown is None:
+            return None
+        named: dict[str, Any] = {}
+        for name, field in cls.base_fields.items():
+            value = shown.get(name)
+            if isinstance(field, forms.ChoiceField) and isinstance(value, str) and value:
+                named[name] = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        return named
+
 
 def _api_value(value: Any) -> Any:
     if isinstance(value, datetime.date):
@@ -137,6 +154,16 @@ class SiteSection(SectionForm):
             "city": application.city.code if application.city else None,
             "site": application.site.code if application.site else None,
             "registration_point": application.registration_point.code if application.registration_point else None,
+        }
+
+    @classmethod
+    def labels(cls, application: Application) -> dict[str, Any] | None:
+        if application.site_saved_at is None:
+            return None
+        return {
+            "city": application.city.name if application.city else None,
+            "site": application.site.name if application.site else None,
+            "registration_point": application.registration_point.name if application.registration_point else None,
         }
 
 
@@ -313,6 +340,22 @@ class ExamSection(SectionForm):
             "residency_certificate_month": _month_value(application.residency_certificate_month),
         }
 
+    @classmethod
+    def labels(cls, application: Application) -> dict[str, Any] | None:
+        named = super().labels(application)
+        if named is None:
+            return None
+        specialty = application.specialty
+        if specialty is not None:
+            # The seeds print a specialty with its code (报考专业及代码: 303 内科学).
+            named.update(
+                specialty=f"{specialty.code} {specialty.name}",
+                category=specialty.category,
+                level=specialty.level,
+            )
+        named["subjects"] = [str(subject.name) for subject in application.subjects.all()]
+        return named
+
 
 class EducationSection(SectionForm):
     key = "education"
@@ -363,6 +406,15 @@ class EducationSection(SectionForm):
             "schooling_years": application.schooling_years,
             "work_experience": application.work_experience,
         }
+
+    @classmethod
+    def labels(cls, application: Application) -> dict[str, Any] | None:
+        named = super().labels(application)
+        record = application.degree_record
+        if named is not None and record is not None:
+            when = record.graduation_date.strftime("%Y-%m")
+            named["degree_record"] = f"{record.get_education_display()} · {record.school} · {record.major} · {when}"
+        return named
 
 
 class WorkSection(SectionForm):
@@ -426,6 +478,13 @@ class WorkSection(SectionForm):
             "unit_category": application.unit_category,
             "years_in_specialty": application.years_in_specialty,
         }
+
+    @classmethod
+    def labels(cls, application: Application) -> dict[str, Any] | None:
+        named = super().labels(application)
+        if named is not None:
+            named["unit"] = application.unit.name if application.unit else str(_("其它"))
+        return named
 
 
 SECTIONS: dict[str, type[SectionForm]] = {

@@ -27,6 +27,7 @@ from registration.models.application import Application
 from registration.permissions import IsCandidate
 from registration.sections import SECTION_KEYS, SECTIONS, MonthField, input_field_names
 from registration.selectors.applications import (
+    application_labels,
     application_of_candidate,
     application_sections,
     application_warnings,
@@ -66,6 +67,9 @@ class ApplicationSerializer(serializers.Serializer):
     status = serializers.CharField()
     verification_code = serializers.CharField(help_text="验证码")
     sections = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField(
+        help_text="Names of the district and of each section's coded values, beside `sections`"
+    )
     photo_status = serializers.CharField()
     materials_finalized = serializers.BooleanField()
     rejection_reasons = RejectionReasonSerializer(many=True)
@@ -75,6 +79,10 @@ class ApplicationSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_sections(self, application: Application) -> dict[str, Any]:
         return application_sections(application)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_labels(self, application: Application) -> dict[str, Any]:
+        return application_labels(application)
 
     @extend_schema_field(NodeSerializer(many=True))
     def get_nodes(self, application: Application) -> list[dict[str, str]]:

@@ -193,3 +193,10 @@ def status_nodes(application: Application) -> list[Node]:
 
 def application_sections(application: Application) -> dict[str, Any]:
     return {key: SECTIONS[key].representation(application) for key in SECTION_KEYS}
+
+
+def application_labels(application: Application) -> dict[str, Any]:
+    """The names of the district and of each saved section's coded values (API.md v1.1 ``labels``)."""
+    return {"district": application.district.name} | {
+        key: SECTIONS[key].labels(application) for key in SECTION_KEYS
+    }

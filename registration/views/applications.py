@@ -23,6 +23,7 @@ from registration.models.application import Application
 from registration.pii import mask_mobile
 from registration.sections import SECTION_KEYS, SECTIONS, SectionForm
 from registration.selectors.applications import (
+    application_labels,
     application_of_candidate,
     application_sections,
     application_warnings,
@@ -144,31 +145,26 @@ def overview(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 def _section_summaries(application: Application) -> list[tuple[str, Any, list[tuple[Any, Any]] | None]]:
-    """(key, title, [(label, value)] or None) for each section, for the overview and review pages."""
+    """(key, title, [(label, value)] or None) for each section, for the overview and review pages.
+
+    Coded values are shown by name (labels), as the candidate chose them, never by code.
+    """
     saved = application_sections(application)
+    labels = application_labels(application)
     summaries: list[tuple[str, Any, list[tuple[Any, Any]] | None]] = []
     for key in SECTION_KEYS:
         form_class = SECTIONS[key]
-        data = saved[key]
-        if data is None:
+        data, named = saved[key], labels[key]
+        if data is None or named is None:
             summaries.append((key, form_class.title, None))
             continue
-        form = form_class(application=application)
         rows = []
-        for name, field in form.fields.items():
-            value = data.get(name)
+        for name, field in form_class.base_fields.items():
+            value = named.get(name, data.get(name))
             if name == "mobile":
                 value = mask_mobile(application.mobile)
-            elif name == "degree_record" and data.get("degree"):
-                degree = data["degree"]
-                value = f"{degree['education']} {degree['school']} {degree['major']} ({degree['graduation_date']})"
-            elif name == "unit":
-                value = data.get("unit_name") or _("其它")
             elif name == "subjects":
-                names = dict(field.choices)  # type: ignore[attr-defined]
-                value = "、".join(str(names.get(code, code)) for code in value or [])
-            elif name == "gender" and value:
-                value = dict(field.choices).get(value, value)  # type: ignore[attr-defined]
+                value = _("、").join(value or [])
             rows.append((field.label, value if value not in (None, "") else "—"))
         summaries.append((key, form_class.title, rows))
     return summaries
