@@ -35,4 +35,5 @@ ENV DJANGO_ENV=production \
 USER wecan
 EXPOSE 8000
 
-CMD ["gunicorn", "wecan.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Workers, threads and the bind address come from gunicorn.conf.py (WEB_WORKERS, WEB_THREADS).
+CMD ["gunicorn", "wecan.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
+from django.db import connections
 from django.utils import translation
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -118,6 +120,35 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("live_worker"):
             item.add_marker(pytest.mark.django_db(transaction=True))
+    if REPLICA in settings.DATABASES:
+        for item in items:
+            _allow_the_replica(item)
+
+
+# With DATABASE_REPLICA_URL set (the router on), the replica's alias is the test database's own
+# connection, so reads routed to it see what the test wrote; every test that uses the database may use it.
+REPLICA = "replica"
+
+
+def _allow_the_replica(item: pytest.Item) -> None:
+    markers = list(item.iter_markers("django_db"))
+    if not markers and "_django_db_helper" not in getattr(item, "fixturenames", ()):
+        return
+    options: dict = {}
+    for marker in reversed(markers):
+        options.update(marker.kwargs)
+    options["transaction"] = any(marker.kwargs.get("transaction") for marker in markers) or options.get(
+        "transaction", False
+    )
+    if options.get("databases") != "__all__":
+        options["databases"] = sorted({*(options.get("databases") or ["default"]), REPLICA})
+    item.add_marker(pytest.mark.django_db(**options), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _replica_shares_the_test_connection() -> None:
+    if REPLICA in settings.DATABASES:
+        setattr(connections._connections, REPLICA, connections["default"])
 
 
 @pytest.fixture(autouse=True)

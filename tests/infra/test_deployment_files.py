@@ -35,8 +35,8 @@ def command_text(service: dict) -> str:
     return command if isinstance(command, str) else " ".join(command)
 
 
-def test_compose_runs_postgres_redis_web_worker_and_beat(compose):
-    assert set(compose["services"]) == {"db", "redis", *APP_SERVICES}
+def test_compose_runs_postgres_pgbouncer_redis_web_worker_and_beat(compose):
+    assert set(compose["services"]) == {"db", "pgbouncer", "redis", *APP_SERVICES}
     assert compose["services"]["db"]["image"].startswith("postgres:16")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
 
@@ -82,8 +82,10 @@ def test_application_services_wait_for_healthy_dependencies(compose):
 
     assert services["web"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
+        "pgbouncer": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
+    assert services["pgbouncer"]["depends_on"] == {"db": {"condition": "service_healthy"}}
     for name in ("worker", "beat"):
         assert services[name]["depends_on"]["web"] == {"condition": "service_healthy"}
 
@@ -105,9 +107,11 @@ def test_secrets_are_required_from_the_environment_and_never_written_in(compose)
 
     for name in REQUIRED_SECRETS:
         assert re.fullmatch(rf"\$\{{{name}:\?[^}}]*\}}", environment[name]), name
-    assert re.search(r"\$\{POSTGRES_PASSWORD:\?", environment["DATABASE_URL"])
-    assert environment["DATABASE_URL"].startswith("postgres://")
-    assert "@db:5432/" in environment["DATABASE_URL"]
+    for name in ("DATABASE_URL", "DATABASE_DIRECT_URL"):
+        assert re.search(r"\$\{POSTGRES_PASSWORD:\?", environment[name]), name
+        assert environment[name].startswith("postgres://"), name
+    assert "@pgbouncer:5432/" in environment["DATABASE_URL"]
+    assert "@db:5432/" in environment["DATABASE_DIRECT_URL"]
     assert environment["REDIS_URL"].startswith("redis://redis:6379/")
 
 
@@ -127,3 +131,20 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = (BASE_DIR / ".dockerignore").read_text(encoding="utf-8").split()
 
     assert {".git", ".venv", "var", ".env"} <= set(ignored)
+
+
+def test_requests_go_through_pgbouncer_in_transaction_pooling_and_migrations_go_direct(compose):
+    pgbouncer = compose["services"]["pgbouncer"]
+    environment = compose["services"]["web"]["environment"]
+    web = command_text(compose["services"]["web"])
+
+    assert pgbouncer["environment"]["POOL_MODE"] == "transaction"
+    assert "@db:5432/" in pgbouncer["environment"]["DATABASE_URL"]
+    # Django must not keep server-side cursors open across PgBouncer's transactions.
+    assert environment["PGBOUNCER_TRANSACTION_POOLING"] == "on"
+    assert 'DATABASE_URL="$$DATABASE_DIRECT_URL" python manage.py migrate' in web
+
+
+def test_web_serves_with_the_gunicorn_config_file(compose, dockerfile):
+    assert "--config gunicorn.conf.py" in command_text(compose["services"]["web"])
+    assert '"--config", "gunicorn.conf.py"' in dockerfile

@@ -1,0 +1,26 @@
+"""Gunicorn's settings for the web container, from the environment, sized from the CPU count by default.
+
+Threads let a worker keep answering while one of its requests waits on the database or hashes a
+password (Argon2 releases the GIL), so a burst of logins cannot take every worker.
+"""
+
+import multiprocessing
+import os
+
+
+def _setting(name: str, default: int) -> int:
+    # docker-compose passes an unset variable on as an empty string.
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("WEB_BIND") or "0.0.0.0:8000"
+workers = _setting("WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+threads = _setting("WEB_THREADS", 4)
+worker_class = "gthread"
+timeout = _setting("WEB_TIMEOUT_SECONDS", 30)
+# A worker is replaced now and then, at different moments, so a slow leak cannot grow.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+# The path without its query string: a search's query may carry an ID number, which no log keeps.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'

@@ -1,0 +1,91 @@
+"""The web process's size, and the read replica's router (off unless DATABASE_REPLICA_URL is set)."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from registration.models import Application
+from wecan.db_routers import REPLICA, ReplicaRouter, replica_reads
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def gunicorn_settings(monkeypatch, **environment: str) -> dict:
+    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_BIND", "WEB_TIMEOUT_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 2)
+    return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+
+
+def test_gunicorn_runs_several_threaded_workers_sized_from_the_cpu_count(monkeypatch):
+    settings = gunicorn_settings(monkeypatch)
+
+    assert settings["workers"] == 5
+    assert settings["threads"] == 4
+    assert settings["worker_class"] == "gthread"
+
+
+def test_gunicorn_takes_workers_and_threads_from_the_environment(monkeypatch):
+    settings = gunicorn_settings(monkeypatch, WEB_WORKERS="9", WEB_THREADS="2")
+
+    assert (settings["workers"], settings["threads"]) == (9, 2)
+
+
+def test_gunicorn_treats_an_empty_variable_as_unset(monkeypatch):
+    # docker-compose passes `${WEB_WORKERS:-}` on as an empty string.
+    settings = gunicorn_settings(monkeypatch, WEB_WORKERS="")
+
+    assert settings["workers"] == 5
+
+
+def test_gunicorn_access_log_leaves_the_query_string_out(monkeypatch):
+    settings = gunicorn_settings(monkeypatch)
+
+    assert "%(U)s" in settings["access_log_format"]
+    assert "%(r)s" not in settings["access_log_format"] and "%(q)s" not in settings["access_log_format"]
+
+
+def test_router_reads_from_the_replica_only_where_marked():
+    router = ReplicaRouter()
+
+    assert router.db_for_read(Application) is None
+    with replica_reads():
+        assert router.db_for_read(Application) == REPLICA
+    assert router.db_for_read(Application) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_router_reads_from_the_primary_inside_a_write_transaction():
+    router = ReplicaRouter()
+
+    with replica_reads(), transaction.atomic():
+        assert router.db_for_read(Application) is None
+
+
+def test_router_writes_to_the_primary_even_a_row_read_from_the_replica():
+    router = ReplicaRouter()
+    row = Application()
+    row._state.db = REPLICA
+
+    assert router.db_for_write(Application, instance=row) == DEFAULT_DB_ALIAS
+    assert router.allow_migrate(REPLICA, "registration") is False
+    assert router.allow_migrate(DEFAULT_DB_ALIAS, "registration") is True
+
+
+@pytest.mark.django_db
+def test_staff_lists_read_through_the_replica_when_it_is_configured(settings, client, django_user_model):
+    if REPLICA not in settings.DATABASES:
+        pytest.skip("the router is on only with DATABASE_REPLICA_URL (CI runs the suite both ways)")
+    admin = django_user_model.objects.create_superuser(username="replica-admin", password="x-pass-2026")
+    client.force_login(admin)
+
+    with CaptureQueriesContext(connections[REPLICA]) as replica:
+        answer = client.get("/api/v1/staff/applications/")
+
+    assert answer.status_code == 200
+    assert any("registration_application" in query["sql"] for query in replica.captured_queries)
