@@ -125,6 +125,17 @@ class SiteSection(SectionForm):
     site = forms.CharField(label=gettext_lazy("考点"), max_length=20)
     registration_point = forms.CharField(label=gettext_lazy("报名点"), max_length=20, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        point = self.fields["registration_point"]
+        # Seed 002 line 62: only online-confirmation districts make the candidate choose a 报名点;
+        # the page marks it required (`*`) there and says plainly that it is optional elsewhere.
+        if self.application.district.online_confirmation:
+            point.required = True
+            point.error_messages["required"] = _("本考区网上确认，请选择报名点。")
+        else:
+            point.help_text = _("本考区现场确认，可不选报名点：到所选考点或其下设的任一报名点均可确认。")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         district = self.application.district

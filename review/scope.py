@@ -1,8 +1,13 @@
 """Who sees which applications, and who may do what: the one place the admin and the staff API ask.
 
-Registration-point staff see their point's applications, site reviewers their site's, district
-reviewers and finance their district's, administrators (and superusers) all; candidates and anyone
-else see none. An application outside the caller's scope is "not found", never "forbidden".
+Registration-point staff see their point's applications, and those of their site that chose no
+point; site staff their site's; district reviewers and finance their district's; administrators
+(and superusers) all; candidates and anyone else see none. An application outside the caller's
+scope is "not found", never "forbidden".
+
+Seed 003 line 781: candidates confirm "到所选考点或其下设报名点". Where the district confirms on site
+the 报名点 is optional (seed 002 line 62), so an application without one is confirmed by its site or
+by any registration point under that site; one with a point, by that point or its site.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from registration.choices import Role
 from registration.models import Application
@@ -30,7 +35,7 @@ class Duty(StrEnum):
 # Administrators (and superusers) may do everything; the other roles only what is listed.
 DUTY_ROLES: dict[Duty, frozenset[str]] = {
     Duty.VIEW: frozenset({Role.POINT_STAFF, Role.SITE_REVIEWER, Role.DISTRICT_REVIEWER, Role.FINANCE}),
-    Duty.CONFIRM: frozenset({Role.POINT_STAFF}),
+    Duty.CONFIRM: frozenset({Role.POINT_STAFF, Role.SITE_REVIEWER}),
     Duty.REVIEW_SITE: frozenset({Role.SITE_REVIEWER}),
     Duty.REVIEW_DISTRICT: frozenset({Role.DISTRICT_REVIEWER}),
     Duty.REOPEN: frozenset({Role.DISTRICT_REVIEWER}),
@@ -64,7 +69,10 @@ def applications_in_scope(user: Any) -> QuerySet[Application]:
     if is_administrator(user):
         return applications
     if user.role == Role.POINT_STAFF and user.registration_point_id:
-        return applications.filter(registration_point_id=user.registration_point_id)
+        return applications.filter(
+            Q(registration_point_id=user.registration_point_id)
+            | Q(registration_point__isnull=True, site_id=user.registration_point.site_id)
+        )
     if user.role == Role.SITE_REVIEWER and user.site_id:
         return applications.filter(site_id=user.site_id)
     if user.role in {Role.DISTRICT_REVIEWER, Role.FINANCE} and user.district_id:
@@ -79,7 +87,11 @@ def application_in_scope(user: Any, application: Application) -> bool:
     if is_administrator(user):
         return True
     if user.role == Role.POINT_STAFF:
-        return bool(user.registration_point_id) and application.registration_point_id == user.registration_point_id
+        if not user.registration_point_id:
+            return False
+        if application.registration_point_id is None:
+            return application.site_id is not None and application.site_id == user.registration_point.site_id
+        return application.registration_point_id == user.registration_point_id
     if user.role == Role.SITE_REVIEWER:
         return bool(user.site_id) and application.site_id == user.site_id
     if user.role in {Role.DISTRICT_REVIEWER, Role.FINANCE}:

@@ -124,6 +124,9 @@ SECTION_SCHEMAS = {
 class ApplicationCreateSerializer(serializers.Serializer):
     exam = serializers.IntegerField()
     district = serializers.CharField(max_length=10, help_text="考区代码")
+    pledge_accepted = serializers.BooleanField(
+        required=False, default=False, help_text="已阅读并同意《考生诚信考试承诺书》；未同意时提交前须另行同意"
+    )
 
 
 def _own(request: Request, application_id: int) -> Application:
@@ -164,7 +167,7 @@ class ApplicationListCreate(GenericAPIView):
 
     @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
     def post(self, request: Request) -> Response:
-        _refuse_unknown_fields(request.data, {"exam", "district"})
+        _refuse_unknown_fields(request.data, {"exam", "district", "pledge_accepted"})
         body = ApplicationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         exam = Exam.objects.filter(pk=body.validated_data["exam"]).first()
@@ -173,7 +176,12 @@ class ApplicationListCreate(GenericAPIView):
         district = District.objects.filter(exam=exam, code=body.validated_data["district"]).first()
         if district is None:
             raise InvalidInput(fields={"district": [_("本次考试没有此考区。")]})
-        application = application_create(candidate=request.user, exam=exam, district=district)  # type: ignore[arg-type]
+        application = application_create(
+            candidate=request.user,  # type: ignore[arg-type]
+            exam=exam,
+            district=district,
+            pledge_accepted=body.validated_data["pledge_accepted"],
+        )
         return Response(ApplicationSerializer(_own(request, application.pk)).data, status=status.HTTP_201_CREATED)
 
 

@@ -165,7 +165,7 @@ class TestDecisions:
         assert response.status_code == 200
         assert "不能报名确认通过" in response.content.decode()
 
-    @pytest.mark.parametrize(("name", "kind", "code"), [("sh_site", "confirm", 403), ("sh_point", "nonsense", 404)])
+    @pytest.mark.parametrize(("name", "kind", "code"), [("sh_district", "confirm", 403), ("sh_point", "nonsense", 404)])
     def test_a_role_or_kind_that_does_not_fit(self, world, as_staff, name, kind, code):
         application = world.make_application()
         assert as_staff(name).post(decide_url(application, kind)).status_code == code
@@ -215,8 +215,9 @@ class TestDecisions:
         world.make_application()
         actions = as_staff("sh_site").get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices
         names = {name for name, _label in actions}
-        assert {"approve_site_selected", "reject_site_selected"} <= names
-        assert not names & {"bulk_confirm", "reject_selected", "approve_district_selected"}
+        # Site staff confirm too (seed 003 line 781: "到所选考点或其下设报名点").
+        assert {"approve_site_selected", "reject_site_selected", "bulk_confirm", "reject_selected"} <= names
+        assert "approve_district_selected" not in names
 
     def test_the_declaration_page_updates_the_pre_check(self, world, as_staff):
         application = world.make_application()

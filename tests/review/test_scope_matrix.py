@@ -29,16 +29,18 @@ class Endpoint:
 
 
 VIEWERS = frozenset({"sh_point", "sh_site", "sh_district", "sh_finance"})
+# Seed 003 line 781: confirmation "到所选考点或其下设报名点": the point and its site both confirm.
+CONFIRMERS = frozenset({"sh_point", "sh_site"})
 ENDPOINTS = [
     Endpoint("detail", "get", "/api/v1/staff/applications/{id}/", "submitted", None, VIEWERS),
-    Endpoint("confirm", "post", "/api/v1/staff/applications/{id}/confirm/", "submitted", {}, frozenset({"sh_point"})),
+    Endpoint("confirm", "post", "/api/v1/staff/applications/{id}/confirm/", "submitted", {}, CONFIRMERS),
     Endpoint(
         "reject",
         "post",
         "/api/v1/staff/applications/{id}/reject/",
         "submitted",
         {"reasons": ["education_mismatch"], "note": "学历证书不清晰"},
-        frozenset({"sh_point"}),
+        CONFIRMERS,
     ),
     Endpoint(
         "confirm_by_code",
@@ -46,7 +48,7 @@ ENDPOINTS = [
         "/api/v1/staff/confirm-by-code/",
         "submitted",
         {"number": "{number}", "verification_code": "{code}"},
-        frozenset({"sh_point"}),
+        CONFIRMERS,
     ),
     Endpoint(
         "review_site",
