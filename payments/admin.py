@@ -21,7 +21,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments.exports import daily_totals_csv, daily_totals_xlsx
-from payments.models import Discrepancy, Order, OrderEvent, Payment, Provider, Statement, StatementLine, StatementStatus
+from payments.models import (
+    Discrepancy,
+    DiscrepancyAction,
+    Order,
+    OrderEvent,
+    Payment,
+    Provider,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)
 from payments.selectors import (
     daily_totals,
     discrepancies_in_scope,
@@ -30,7 +40,8 @@ from payments.selectors import (
     payments_in_scope,
     statements_in_scope,
 )
-from payments.services.reconciliation import discrepancy_resolve, statement_upload
+from payments.services.discrepancies import discrepancy_approve, discrepancy_resolve
+from payments.services.reconciliation import statement_upload
 from payments.services.refunds import order_refund, payment_refund
 from registration.choices import Role
 from registration.models import District, User
@@ -71,16 +82,33 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class ResolveForm(NoteForm):
+    resolution = forms.ChoiceField(
+        label=gettext_lazy("处理方式"),
+        choices=DiscrepancyAction.choices,
+        initial=DiscrepancyAction.NONE,
+        required=False,
+        help_text=gettext_lazy("入账或退款须由本考区另一位财务人员复核后执行。"),
+    )
+
+
 def _with_note(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any], *, title: str, apply: Any
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    title: str,
+    apply: Any,
+    form_class: type[NoteForm] = NoteForm,
 ) -> HttpResponse | None:
-    """An action that asks for a note on an intermediate page, then applies ``apply(obj, note)`` to each."""
-    form = NoteForm(request.POST if "apply" in request.POST else None)
+    """An action that asks for a note on an intermediate page, then applies ``apply(obj, data)`` to each
+    (``data`` the form's cleaned data)."""
+    form = form_class(request.POST if "apply" in request.POST else None)
     if form.is_valid():
         done = 0
         for obj in queryset:
             try:
-                apply(obj, form.cleaned_data["note"])
+                apply(obj, form.cleaned_data)
             except PortalError as error:
                 modeladmin.message_user(request, f"{obj}: {error.message}", messages.ERROR)
             else:
@@ -137,7 +165,7 @@ class OrderAdmin(FinanceAdmin):
             request,
             queryset,
             title=_("退费"),
-            apply=lambda order, note: order_refund(order_id=order.pk, actor=_user(request), reason=note),
+            apply=lambda order, data: order_refund(order_id=order.pk, actor=_user(request), reason=data["note"]),
         )
 
     def get_urls(self) -> list[URLPattern]:
@@ -195,7 +223,7 @@ class PaymentAdmin(FinanceAdmin):
             request,
             queryset,
             title=_("退还款项"),
-            apply=lambda payment, note: payment_refund(payment_id=payment.pk, actor=_user(request), note=note),
+            apply=lambda payment, data: payment_refund(payment_id=payment.pk, actor=_user(request), note=data["note"]),
         )
 
 
@@ -315,23 +343,43 @@ class DiscrepancyAdmin(FinanceAdmin):
         "amount_here",
         "amount_gateway",
         "status",
+        "action",
+        "proposed_by",
         "detail",
         "created_at",
     )
     list_filter = ("status", "kind", "district")
     search_fields = ("order_number", "gateway_trade_no")
     readonly_fields = [field.name for field in Discrepancy._meta.fields]
-    actions = ["resolve"]
+    actions = ["resolve", "approve"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Discrepancy]:
-        return discrepancies_in_scope(user=_user(request))
+        return discrepancies_in_scope(user=_user(request)).select_related("proposed_by")
 
-    @admin.action(description=gettext_lazy("处理差异（填写说明）"))
+    @admin.action(description=gettext_lazy("处理差异（填写说明，或提议入账/退款）"))
     def resolve(self, request: HttpRequest, queryset: QuerySet[Discrepancy]) -> HttpResponse | None:
         return _with_note(
             self,
             request,
             queryset,
             title=_("处理差异"),
-            apply=lambda item, note: discrepancy_resolve(discrepancy_id=item.pk, actor=_user(request), note=note),
+            form_class=ResolveForm,
+            apply=lambda item, data: discrepancy_resolve(
+                discrepancy_id=item.pk,
+                actor=_user(request),
+                note=data["note"],
+                action=data["resolution"] or DiscrepancyAction.NONE,
+            ),
         )
+
+    @admin.action(description=gettext_lazy("复核并执行他人提议的入账/退款"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[Discrepancy]) -> None:
+        done = 0
+        for item in queryset:
+            try:
+                discrepancy_approve(discrepancy_id=item.pk, actor=_user(request))
+            except PortalError as error:
+                self.message_user(request, f"{item}: {error.message}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, _("已复核 %(count)s 项。") % {"count": done}, messages.SUCCESS)

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from payments.models import Discrepancy, DiscrepancyStatus, Order, Provider, Statement
+from payments.models import Discrepancy, DiscrepancyAction, DiscrepancyStatus, Order, Provider, Statement
 from payments.selectors import (
     discrepancies_in_scope,
     is_finance_user,
@@ -22,9 +22,10 @@ from payments.selectors import (
     order_shown_status,
     statements_in_scope,
 )
+from payments.services.discrepancies import discrepancy_approve, discrepancy_resolve
 from payments.services.orders import order_create
-from payments.services.reconciliation import discrepancy_resolve, statement_upload
-from registration.models import District
+from payments.services.reconciliation import statement_upload
+from registration.models import District, User
 from registration.models.application import Application
 from registration.permissions import IsCandidate
 from registration.selectors.applications import application_of_candidate
@@ -104,6 +105,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "status",
             "progress",
             "provider",
+            "origin",
             "period_start",
             "period_end",
             "lines",
@@ -162,6 +164,15 @@ class StatementDetail(APIView):
 class DiscrepancySerializer(serializers.ModelSerializer):
     amount_here = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     amount_gateway = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    proposed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    resolved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Discrepancy
@@ -175,8 +186,14 @@ class DiscrepancySerializer(serializers.ModelSerializer):
             "status",
             "detail",
             "note",
+            "action",
             "statement",
             "created_at",
+            "proposed_by",
+            "proposed_at",
+            "approved_by",
+            "approved_at",
+            "resolved_by",
             "resolved_at",
         ]
 
@@ -201,17 +218,30 @@ class DiscrepancyList(GenericAPIView):
         wanted = request.query_params.get("status", "")
         if wanted:
             if wanted not in DiscrepancyStatus.values:
-                raise InvalidInput(fields={"status": [_("状态应为 open 或 resolved。")]})
+                raise InvalidInput(fields={"status": [_("状态应为 open、awaiting_approval 或 resolved。")]})
             discrepancies = discrepancies.filter(status=wanted)
         kind = request.query_params.get("kind", "")
         if kind:
             discrepancies = discrepancies.filter(kind=kind)
+        discrepancies = discrepancies.select_related("proposed_by", "approved_by", "resolved_by")
         page = self.paginate_queryset(discrepancies.order_by("-created_at", "-id"))
         return self.get_paginated_response(DiscrepancySerializer(page, many=True).data)
 
 
 class ResolveSerializer(StrictInputSerializer):
     note = serializers.CharField(max_length=2000, allow_blank=True)
+    action = serializers.ChoiceField(
+        choices=DiscrepancyAction.choices,
+        default=DiscrepancyAction.NONE,
+        help_text="none: resolved at once; credit or refund: awaiting_approval until another finance user approves",
+    )
+
+
+def _discrepancy_in_scope(request: Request, discrepancy_id: int) -> Discrepancy:
+    discrepancy = discrepancies_in_scope(user=request.user).filter(pk=discrepancy_id).first()  # type: ignore[arg-type]
+    if discrepancy is None:
+        raise NotFound()
+    return discrepancy
 
 
 class DiscrepancyResolve(APIView):
@@ -219,17 +249,29 @@ class DiscrepancyResolve(APIView):
 
     @extend_schema(request=ResolveSerializer, responses=DiscrepancySerializer)
     def post(self, request: Request, discrepancy_id: int) -> Response:
-        discrepancy = discrepancies_in_scope(user=request.user).filter(pk=discrepancy_id).first()  # type: ignore[arg-type]
-        if discrepancy is None:
-            raise NotFound()
+        discrepancy = _discrepancy_in_scope(request, discrepancy_id)
         body = ResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         resolved = discrepancy_resolve(
             discrepancy_id=discrepancy.pk,
             actor=request.user,  # type: ignore[arg-type]
             note=body.validated_data["note"],
+            action=body.validated_data["action"],
         )
         return Response(DiscrepancySerializer(resolved).data)
+
+
+class DiscrepancyApprove(APIView):
+    permission_classes = [IsFinance]
+
+    @extend_schema(
+        request=None, responses=DiscrepancySerializer, summary="Approve another finance user's credit or refund"
+    )
+    def post(self, request: Request, discrepancy_id: int) -> Response:
+        discrepancy = _discrepancy_in_scope(request, discrepancy_id)
+        StrictInputSerializer(data=request.data).is_valid(raise_exception=True)
+        approved = discrepancy_approve(discrepancy_id=discrepancy.pk, actor=request.user)  # type: ignore[arg-type]
+        return Response(DiscrepancySerializer(approved).data)
 
 
 urlpatterns = [
@@ -241,5 +283,10 @@ urlpatterns = [
         "finance/discrepancies/<int:discrepancy_id>/resolve/",
         DiscrepancyResolve.as_view(),
         name="api-finance-discrepancy-resolve",
+    ),
+    path(
+        "finance/discrepancies/<int:discrepancy_id>/approve/",
+        DiscrepancyApprove.as_view(),
+        name="api-finance-discrepancy-approve",
     ),
 ]

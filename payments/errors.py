@@ -32,3 +32,11 @@ class FeeMissing(PortalError):
 
 class NotificationRejected(Exception):
     """A notification that cannot be trusted or understood; the reason goes to the log only."""
+
+
+class FourEyesRequired(PortalError):
+    """The finance user who proposed a credit or refund may not approve it too."""
+
+    code = "four_eyes_required"
+    status = status.HTTP_403_FORBIDDEN
+    default_message = _("提议入账或退款的人不能自己复核，请由本考区另一位财务人员复核。")

@@ -1,17 +1,20 @@
 from payments.models.orders import Order, OrderEvent, OrderStatus, Payment, PaymentDisposition, Provider
 from payments.models.reconciliation import (
     Discrepancy,
+    DiscrepancyAction,
     DiscrepancyKind,
     DiscrepancyStatus,
     LineKind,
     Statement,
     StatementLine,
+    StatementOrigin,
     StatementStatus,
 )
 from payments.models.sandbox import SandboxApp, SandboxNotification, SandboxTrade, SandboxTradeStatus
 
 __all__ = [
     "Discrepancy",
+    "DiscrepancyAction",
     "DiscrepancyKind",
     "DiscrepancyStatus",
     "LineKind",
@@ -27,5 +30,6 @@ __all__ = [
     "SandboxTradeStatus",
     "Statement",
     "StatementLine",
+    "StatementOrigin",
     "StatementStatus",
 ]

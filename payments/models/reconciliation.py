@@ -17,13 +17,22 @@ class StatementStatus(models.TextChoices):
     FAILED = "failed", _("导入失败")
 
 
+class StatementOrigin(models.TextChoices):
+    # A file a finance user uploaded: evidence to check with the gateway, never a reason to credit.
+    UPLOAD = "upload", _("财务上传")
+    # Fetched by the portal from the gateway over its signed API: the gateway's own word.
+    GATEWAY = "gateway", _("支付平台下载")
+
+
 class Statement(models.Model):
-    """A gateway's settlement statement for one district, uploaded by finance and imported by a worker."""
+    """A gateway's settlement statement for one district, uploaded by finance (or fetched from the
+    gateway) and imported by a worker."""
 
     district = models.ForeignKey(
         "registration.District", on_delete=models.PROTECT, related_name="statements", verbose_name=_("考区")
     )
     provider = models.CharField(_("支付渠道"), max_length=10, choices=Provider.choices)
+    origin = models.CharField(_("来源"), max_length=10, choices=StatementOrigin.choices, default=StatementOrigin.UPLOAD)
     file = models.FileField(_("对账单文件"), upload_to="payments/statements/")
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
     sha256 = models.CharField(max_length=64)
@@ -113,11 +122,21 @@ class DiscrepancyKind(models.TextChoices):
     MISSING_HERE = "missing_here", _("平台已收款，本地未入账")
     MISSING_AT_GATEWAY = "missing_at_gateway", _("本地已入账，对账单无此笔")
     DUPLICATE = "duplicate", _("重复支付，需退款")
+    # A validly signed notification named a trade already recorded for another order.
+    TRADE_REUSED = "trade_reused", _("交易号已用于其他订单")
 
 
 class DiscrepancyStatus(models.TextChoices):
     OPEN = "open", _("待处理")
+    # A credit or refund proposed by one finance user, waiting for a second one.
+    AWAITING_APPROVAL = "awaiting_approval", _("待复核")
     RESOLVED = "resolved", _("已处理")
+
+
+class DiscrepancyAction(models.TextChoices):
+    NONE = "none", _("仅填写说明")
+    CREDIT = "credit", _("入账")
+    REFUND = "refund", _("退款")
 
 
 class Discrepancy(models.Model):
@@ -133,7 +152,7 @@ class Discrepancy(models.Model):
     statement = models.ForeignKey(
         Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="discrepancies"
     )
-    kind = models.CharField(_("类型"), max_length=20, choices=DiscrepancyKind.choices)
+    kind = models.CharField(_("类型"), max_length=30, choices=DiscrepancyKind.choices)
     order = models.ForeignKey(
         "payments.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="discrepancies"
     )
@@ -142,10 +161,30 @@ class Discrepancy(models.Model):
     amount_here = models.DecimalField(_("本地金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True)
     amount_gateway = models.DecimalField(_("平台金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=DiscrepancyStatus.choices, default=DiscrepancyStatus.OPEN
+        _("状态"), max_length=20, choices=DiscrepancyStatus.choices, default=DiscrepancyStatus.OPEN
     )
     detail = models.CharField(_("情况"), max_length=200, blank=True)
     note = models.TextField(_("处理说明"), blank=True)
+    action = models.CharField(_("处理方式"), max_length=10, choices=DiscrepancyAction.choices, blank=True)
+    # Four eyes: a credit or a refund is proposed by one finance user and approved by another.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提议人"),
+    )
+    proposed_at = models.DateTimeField(_("提议时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("复核人"),
+    )
+    approved_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -25,11 +25,13 @@ from registration.models.application import Application, ApplicationStatus
 from registration.services.applications import transition
 from registration.windows import Window, is_open
 from registration.workflow import Action
-from wecan.errors import NotFound
+from wecan.errors import InvalidState, NotFound
 
 logger = logging.getLogger(__name__)
 
-SOURCES = ("notification", "query", "statement")
+# Where the word that a trade was paid came from: the gateway's notification, its answer to our
+# query, a statement fetched from it, or two finance users agreeing on a payment the gateway confirmed.
+SOURCES = ("notification", "query", "statement", "approval")
 
 
 def _why_not_creditable(order: Order, application: Application, amount: Decimal, paid_at: datetime.datetime) -> str:
@@ -62,7 +64,9 @@ def payment_record(
     inside the order's life and the payment window while the application is approved, credits the
     order and moves the application to ``paid`` (audited); any other trade is kept for refund
     (``duplicate`` when the order was already paid, otherwise ``uncreditable``) with an open
-    discrepancy for finance. Nothing a gateway reports is lost. ``NotFound`` for an unknown order.
+    discrepancy for finance. A trade already recorded for another order leaves a ``trade_reused``
+    discrepancy and credits nothing. Nothing a gateway reports is lost. ``NotFound`` for an unknown
+    order.
     """
     with transaction.atomic():
         order = (
@@ -73,8 +77,10 @@ def payment_record(
         )
         if order is None:
             raise NotFound(_("订单不存在。"))
-        existing = Payment.objects.filter(provider=provider, trade_no=trade_no).first()
+        existing = Payment.objects.filter(provider=provider, trade_no=trade_no).select_related("order").first()
         if existing is not None:
+            if existing.order_id != order.pk:
+                _record_reused_trade(order, existing, amount=amount, source=source)
             return existing
         paid_at = paid_at or timezone.now()
         application = (
@@ -109,31 +115,96 @@ def payment_record(
     return payment
 
 
+_CREDIT_EVENTS = {"statement": "recovered", "approval": "credited_by_approval"}
+
+
 def _credit(order: Order, payment: Payment, *, source: str, actor: User | None) -> None:
     order.status = OrderStatus.PAID
     order.paid_at = payment.paid_at
     order.save(update_fields=["status", "paid_at"])
-    recovered = source == "statement"
     note = _("支付平台交易号 %(trade_no)s，%(amount)s 元") % {"trade_no": payment.trade_no, "amount": payment.amount}
-    OrderEvent.objects.create(order=order, actor=actor, action="recovered" if recovered else "credited", note=note)
+    OrderEvent.objects.create(order=order, actor=actor, action=_CREDIT_EVENTS.get(source, "credited"), note=note)
     transition(
         application_id=order.application_id,
         action=Action.PAY,
         actor=actor,
         reason=_("订单 %(number)s 缴费成功（%(note)s）") % {"number": order.number, "note": note},
     )
-    if recovered:
-        # The statement found it before any notification or query did: say so where finance looks.
-        Discrepancy.objects.filter(
-            district_id=order.district_id,
-            kind=DiscrepancyKind.MISSING_HERE,
-            gateway_trade_no=payment.trade_no,
-            status=DiscrepancyStatus.OPEN,
-        ).update(
-            status=DiscrepancyStatus.RESOLVED,
-            note=_("对账补记入账：订单仍有效，已按对账单入账。"),
-            resolved_at=timezone.now(),
+    # A statement may have found the trade before the notification or the query credited it: the
+    # discrepancy it opened is settled now, and says so where finance looks.
+    Discrepancy.objects.filter(
+        district_id=order.district_id,
+        kind=DiscrepancyKind.MISSING_HERE,
+        gateway_trade_no=payment.trade_no,
+        status=DiscrepancyStatus.OPEN,
+    ).update(
+        status=DiscrepancyStatus.RESOLVED,
+        note=_("支付平台已确认该笔交易，已入账（来源：%(source)s）。") % {"source": source},
+        resolved_at=timezone.now(),
+    )
+
+
+def _record_reused_trade(order: Order, existing: Payment, *, amount: Decimal, source: str) -> None:
+    """A gateway trade already recorded for another order named again for ``order``: kept for finance."""
+    Discrepancy.objects.get_or_create(
+        district_id=order.district_id,
+        kind=DiscrepancyKind.TRADE_REUSED,
+        gateway_trade_no=existing.trade_no,
+        defaults={
+            "order": order,
+            "order_number": order.number,
+            "amount_here": order.amount,
+            "amount_gateway": amount,
+            "detail": (
+                _("该交易号已记为订单 %(other)s 的支付（来源：%(source)s）")
+                % {"other": existing.order.number, "source": source}
+            )[:200],
+        },
+    )
+    OrderEvent.objects.create(
+        order=order,
+        action="trade_reused",
+        note=f"{existing.trade_no}: {existing.order.number}",
+    )
+    logger.warning(
+        "trade %s reported for order %s is recorded for order %s already",
+        existing.trade_no,
+        order.number,
+        existing.order.number,
+    )
+
+
+def payment_credit_approved(*, payment_id: int, proposer: User, approver: User) -> Payment:
+    """Credits a payment that was kept for refund, on the word of two finance users (four eyes).
+
+    The caller may rely on: ``InvalidState`` and nothing changed unless the payment is neither
+    credited nor refunded, its amount is the order's, the order has no other credited payment and
+    the application is ``approved``; the order and the application move to paid as any credit
+    does, audited with both names.
+    """
+    with transaction.atomic():
+        # The order first, then its payment: the order crediting does.
+        order = Order.objects.select_for_update().get(payments__pk=payment_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.disposition == PaymentDisposition.CREDITED or payment.refunded_at is not None:
+            raise InvalidState(_("该笔支付已入账或已退款。"))
+        if order.status in {OrderStatus.PAID, OrderStatus.REFUNDED}:
+            raise InvalidState(_("订单已由其他交易支付，只能退款。"))
+        if payment.amount != order.amount:
+            raise InvalidState(_("支付金额与订单金额不符，只能退款。"))
+        application_status = Application.objects.values_list("status", flat=True).get(pk=order.application_id)
+        if application_status != ApplicationStatus.APPROVED:
+            raise InvalidState(_("报名状态已不能缴费，只能退款。"))
+        payment.disposition = PaymentDisposition.CREDITED
+        payment.save(update_fields=["disposition"])
+        OrderEvent.objects.create(
+            order=order,
+            actor=proposer,
+            action="credit_proposed",
+            note=f"{payment.trade_no}",
         )
+        _credit(order, payment, source="approval", actor=approver)
+    return payment
 
 
 def _keep_for_refund(order: Order, payment: Payment, *, disposition: str, reason: str) -> None:

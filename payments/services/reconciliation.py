@@ -3,7 +3,7 @@
 The import streams the file once, checking each line, into a staging table (PostgreSQL: ``COPY``;
 SQLite: batched inserts), then classifies every line in one ``INSERT … SELECT`` joined with the
 orders and payments, and records discrepancies with ``INSERT … SELECT … ON CONFLICT DO NOTHING``.
-Only the few lines that credit an order (recovered payments) go through the ORM, one by one.
+Only the few lines for unpaid orders go through the ORM, one by one, each checked with the gateway.
 """
 
 from __future__ import annotations
@@ -23,22 +23,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments.models import (
-    Discrepancy,
     DiscrepancyKind,
     DiscrepancyStatus,
     LineKind,
     Order,
     OrderStatus,
+    Payment,
+    PaymentDisposition,
     Provider,
     Statement,
     StatementLine,
+    StatementOrigin,
     StatementStatus,
 )
+from payments.providers import get_provider
+from payments.providers.base import TradeState
 from payments.services.crediting import payment_record
 from payments.services.statement_files import BadLine, StatementFormatError, read_statement
 from registration.choices import Role
 from registration.models import District, User
-from wecan.errors import InvalidInput, InvalidState, NotFound, TooLarge
+from wecan.errors import InvalidInput, NotFound, PortalError, TooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -195,9 +199,9 @@ FROM {_CLASSIFIED} WHERE kind <> '{LineKind.MATCHED}'
 
 _LINE_DISCREPANCIES = f"""
 INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
-  amount_here, amount_gateway, status, detail, note, created_at)
+  amount_here, amount_gateway, status, detail, note, action, created_at)
 SELECT %(district)s, %(statement)s, kind, order_id, out_trade_no, trade_no, order_amount, amount,
-  '{DiscrepancyStatus.OPEN}', '', '', %(now)s
+  '{DiscrepancyStatus.OPEN}', '', '', '', %(now)s
 FROM {_CLASSIFIED}
 WHERE kind IN ('{LineKind.AMOUNT_MISMATCH}', '{LineKind.MISSING_HERE}', '{LineKind.DUPLICATE}')
 ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
@@ -214,9 +218,9 @@ WHERE o.district_id = %(district)s AND p.provider = %(provider)s AND p.dispositi
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
 _ABSENT_DISCREPANCIES = f"""
 INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
-  amount_here, amount_gateway, status, detail, note, created_at)
+  amount_here, amount_gateway, status, detail, note, action, created_at)
 SELECT district_id, %(statement)s, '{DiscrepancyKind.MISSING_AT_GATEWAY}', order_id, number, trade_no, amount, NULL,
-  '{DiscrepancyStatus.OPEN}', '', '', %(now)s
+  '{DiscrepancyStatus.OPEN}', '', '', '', %(now)s
 FROM payments_statement_absent WHERE true
 ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
@@ -243,9 +247,9 @@ def statement_import(*, statement_id: int) -> Statement:
     Lines are classified matched, amount_mismatch, missing_here, duplicate (or refund, or
     other_district), and counted; all but the matched ones are kept as statement lines. Payments
     credited here on the statement's days but absent from it are missing_at_gateway. Discrepancies
-    are opened once per district, kind and trade. A missing_here line whose order is still open is
-    credited (audited as recovered). A file that is not a statement fails the import with the
-    reason; a bad line is reported and the rest imported.
+    are opened once per district, kind and trade. A missing_here line for an unpaid order is
+    credited only once the gateway confirms it (``_settle_unknown_payments``). A file that is not a
+    statement fails the import with the reason; a bad line is reported and the rest imported.
     """
     statement = Statement.objects.select_related("district").get(pk=statement_id)
     if statement.status == StatementStatus.DONE:
@@ -273,7 +277,7 @@ def statement_import(*, statement_id: int) -> Statement:
             statement.error_count = error_count
             statement.progress = 90
             statement.save()
-    statement.recovered = _recover(statement)
+    statement.recovered = _settle_unknown_payments(statement)
     statement.status = StatementStatus.DONE
     statement.progress = 100
     statement.finished_at = timezone.now()
@@ -325,50 +329,67 @@ def _reconcile(statement: Statement, staged: IO[str]) -> dict[str, int]:
     }
 
 
-def _recover(statement: Statement) -> int:
-    """Credits the missing_here lines whose order is still open: paid at the gateway, unknown here."""
-    recoverable = (
+def _settle_unknown_payments(statement: Statement) -> int:
+    """Records the payments a statement shows for this district's unpaid orders; returns how many
+    were credited.
+
+    An uploaded file is only evidence: a line counts once the gateway's own query confirms it (paid,
+    the same trade number, the same amount). A statement the portal fetched from the gateway is the
+    gateway's word. Each confirmed trade goes through ``payment_record``, which credits it or keeps
+    it for refund; an unconfirmed line stays an open discrepancy.
+    """
+    lines = (
         StatementLine.objects.filter(
             statement=statement,
-            kind=LineKind.MISSING_HERE,
-            order_id__in=Order.objects.filter(district_id=statement.district_id, status=OrderStatus.PENDING).values(
-                "pk"
-            ),
+            kind__in=[LineKind.MISSING_HERE, LineKind.AMOUNT_MISMATCH],
+            order_id__in=Order.objects.filter(
+                district_id=statement.district_id, status__in=[OrderStatus.PENDING, OrderStatus.EXPIRED]
+            ).values("pk"),
         )
+        .exclude(trade_no__in=Payment.objects.filter(provider=statement.provider).values("trade_no"))
         .order_by("line_no")
         .values_list("trade_no", "out_trade_no", "amount", "paid_at")
     )
-    recovered = 0
-    for trade_no, out_trade_no, amount, paid_at in recoverable.iterator():
+    trusted = statement.origin == StatementOrigin.GATEWAY
+    credited = 0
+    for trade_no, out_trade_no, amount, paid_at in lines.iterator():
+        source = "statement"
+        if not trusted:
+            confirmed = _gateway_confirms(statement.provider, out_trade_no, trade_no, amount)
+            if confirmed is None:
+                continue
+            paid_at, source = confirmed.paid_at or paid_at, "query"
         payment = payment_record(
             provider=statement.provider,
             out_trade_no=out_trade_no,
             trade_no=trade_no,
             amount=amount,
             paid_at=paid_at,
-            source="statement",
+            source=source,
         )
-        recovered += payment.disposition == "credited" and payment.source == "statement"
-    return recovered
+        credited += payment.disposition == PaymentDisposition.CREDITED and payment.source == source
+    return credited
 
 
-def discrepancy_resolve(*, discrepancy_id: int, actor: User, note: str) -> Discrepancy:
-    """Closes an open discrepancy with the finance user's note (who and when are recorded).
+def _gateway_confirms(provider: str, out_trade_no: str, trade_no: str, amount: Decimal) -> TradeState | None:
+    """The gateway's answer when it says the trade is paid with this trade number and amount; else ``None``.
 
-    The caller finds the discrepancy in the user's scope first. ``InvalidInput`` without a note,
-    ``InvalidState`` when it is already resolved.
+    Asked outside any transaction: no row is locked while the gateway answers.
     """
-    note = note.strip()
-    if not note:
-        raise InvalidInput(fields={"note": [_("请填写处理说明。")]})
-    with transaction.atomic():
-        discrepancy = Discrepancy.objects.select_for_update().get(pk=discrepancy_id)
-        if discrepancy.status != DiscrepancyStatus.OPEN:
-            raise InvalidState(_("该差异已处理。"))
-        discrepancy.status = DiscrepancyStatus.RESOLVED
-        discrepancy.note = note
-        discrepancy.resolved_by = actor
-        discrepancy.resolved_at = timezone.now()
-        discrepancy.full_clean(validate_constraints=False)
-        discrepancy.save()
-    return discrepancy
+    try:
+        state = get_provider(provider).query(out_trade_no=out_trade_no)
+    except PortalError as error:
+        logger.warning("statement line %s (order %s) not confirmed: %s", trade_no, out_trade_no, error)
+        return None
+    if state.paid and state.trade_no == trade_no and state.total_amount == amount:
+        return state
+    logger.warning(
+        "statement line %s (order %s, %s) not confirmed by the gateway: %s %s %s",
+        trade_no,
+        out_trade_no,
+        amount,
+        state.trade_status,
+        state.trade_no,
+        state.total_amount,
+    )
+    return None

@@ -10,7 +10,7 @@ from django.utils import timezone
 from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, Statement, StatementLine
 from payments.providers.base import format_gateway_time
 from payments.providers.signing import generate_key_pair, sign_params
-from payments.sandbox.services import ALIPAY_STATEMENT_HEADER
+from payments.sandbox.services import ALIPAY_STATEMENT_HEADER, sandbox_app_default, sandbox_trade_pay
 from payments.services.orders import order_expire
 from registration.models.application import Application, ApplicationStatus
 from tests.payments.conftest import new_order, post_notification, sandbox_statement, signed_notification, token_client
@@ -77,22 +77,54 @@ def test_a_different_amount_is_an_amount_mismatch(district, specialty, subjects,
     )
 
 
-def test_paid_at_the_gateway_and_still_open_here_is_recovered_and_audited(
-    district, specialty, subjects, finance, imported
+def test_an_uploaded_line_the_gateway_confirms_credits_the_open_order_audited(
+    district, specialty, subjects, finance, imported, monkeypatch
 ):
+    """The notification was lost; the statement line is credited once the gateway's own query agrees."""
+    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
     order = new_order(district, specialty)
+    trade_no = sandbox_trade_pay(app=sandbox_app_default(), out_trade_no=order.number).trade_no
 
-    body = imported(sandbox_statement([("T9", order.number, "payment", "380.00", TODAY)]))
+    body = imported(sandbox_statement([(trade_no, order.number, "payment", "380.00", TODAY)]))
 
     assert (body["missing_here"], body["recovered"]) == (1, 1)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert Application.objects.get(pk=order.application_id).status == ApplicationStatus.PAID
-    assert Payment.objects.get().source == "statement"
-    assert OrderEvent.objects.filter(order=order, action="recovered").exists()
+    assert Payment.objects.get().source == "query"
+    assert OrderEvent.objects.filter(order=order, action="credited").exists()
     discrepancy = Discrepancy.objects.get()
     assert (discrepancy.kind, discrepancy.status) == ("missing_here", "resolved")
-    assert "补记" in discrepancy.note
+    assert "支付平台已确认" in discrepancy.note
+
+
+def test_a_fabricated_statement_line_credits_nothing_and_stays_open(district, specialty, subjects, finance, imported):
+    """Issue 14: a finance user's invented trade for an unpaid order is evidence the gateway denies."""
+    order = new_order(district, specialty)
+
+    body = imported(sandbox_statement([("FAKE0001", order.number, "payment", "380.00", TODAY)]))
+
+    assert (body["missing_here"], body["recovered"]) == (1, 0)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING
+    assert Application.objects.get(pk=order.application_id).status == ApplicationStatus.APPROVED
+    assert not Payment.objects.exists()
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.status, discrepancy.gateway_trade_no) == ("missing_here", "open", "FAKE0001")
+
+
+def test_a_line_with_the_real_trade_but_another_amount_credits_nothing(
+    district, specialty, subjects, finance, imported, monkeypatch
+):
+    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    order = new_order(district, specialty)
+    trade_no = sandbox_trade_pay(app=sandbox_app_default(), out_trade_no=order.number).trade_no
+
+    body = imported(sandbox_statement([(trade_no, order.number, "payment", "3.80", TODAY)]))
+
+    assert (body["amount_mismatch"], body["recovered"]) == (1, 0)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING
+    assert not Payment.objects.exists()
 
 
 def test_paid_at_the_gateway_for_an_expired_order_needs_a_refund(district, specialty, subjects, finance, imported):
@@ -200,9 +232,9 @@ def test_a_file_that_is_not_a_statement_fails_with_the_reason(finance, imported)
 
 
 def test_importing_the_same_file_again_changes_nothing(district, specialty, subjects, finance, finance_api, imported):
-    recovered, absent = new_order(district, specialty), new_order(district, specialty)
+    unpaid, absent = new_order(district, specialty), new_order(district, specialty)
     pay(absent, "T2")
-    content = sandbox_statement([("T9", recovered.number, "payment", "380.00", TODAY)])
+    content = sandbox_statement([("T9", unpaid.number, "payment", "380.00", TODAY)])
     first = imported(content)
     snapshot = (
         list(Discrepancy.objects.order_by("id").values()),
@@ -242,6 +274,8 @@ def alipay_configured(settings):
     settings.ALIPAY_APP_ID = "2021000000000777"
     settings.ALIPAY_APP_PRIVATE_KEY = app_private
     settings.ALIPAY_PUBLIC_KEY = gateway_public
+    # Nothing listens there: the provider's query fails as a gateway that cannot be reached.
+    settings.ALIPAY_GATEWAY_URL = "http://127.0.0.1:9/gateway.do"
     return gateway_private
 
 
@@ -292,9 +326,17 @@ def test_alipay_gbk_statement_is_read(district, specialty, subjects, finance, im
     )
 
     assert body["status"] == "done", body
-    assert (body["lines"], body["matched"], body["recovered"], body["refunds"], body["error_count"]) == (3, 1, 1, 1, 1)
+    assert (body["lines"], body["matched"], body["missing_here"], body["refunds"], body["error_count"]) == (
+        3,
+        1,
+        1,
+        1,
+        1,
+    )
     assert body["errors"][0]["line"] == 8
-    assert Order.objects.get(pk=open_order.pk).status == OrderStatus.PAID
+    # The gateway could not be asked, so the uploaded line credits nothing and waits for finance.
+    assert (body["recovered"], Order.objects.get(pk=open_order.pk).status) == (0, OrderStatus.PENDING)
+    assert Discrepancy.objects.get(gateway_trade_no="2026030122001412").status == "open"
 
 
 def test_resolving_a_discrepancy_needs_a_note_and_happens_once(
