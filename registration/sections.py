@@ -34,9 +34,16 @@ def _blank_choice(options: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class MonthInput(forms.TextInput):
+    """A month picker on phones and desktops (``<input type="month">``); it posts ``YYYY-MM``."""
+
+    input_type = "month"
+
+
 class MonthField(forms.CharField):
     """A month as ``YYYY-MM``, kept as the first day of that month."""
 
+    widget = MonthInput
     default_error_messages = {"invalid": gettext_lazy("请按“年-月”填写，例如 2020-07。")}
 
     def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
@@ -55,7 +62,8 @@ class MonthField(forms.CharField):
         return value.strftime("%Y-%m") if isinstance(value, datetime.date) else value
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        return {**super().widget_attrs(widget), "type": "month", "placeholder": "2020-07"}
+        # The placeholder shows the format to browsers that fall back to a text box.
+        return {**super().widget_attrs(widget), "placeholder": "2020-07", "pattern": r"\d{4}-\d{2}"}
 
 
 class SectionForm(forms.Form):

@@ -52,7 +52,12 @@ def rejection_reasons_build(*, codes: Sequence[Any], note: str) -> list[dict[str
 
 
 def rejection_summary(reasons: Sequence[dict[str, str]]) -> str:
-    """One line for the audit trail and reminders: ``学历不符；其他：备注``."""
+    """One line for the audit trail and reminders: ``学历不符；其他：备注``.
+
+    The line goes inside a sentence that ends it, so a note's own final full stop is left out
+    (else the reminder reads "原因：……。。").
+    """
     return "；".join(
-        f"{reason['label']}：{reason['note']}" if reason.get("note") else reason["label"] for reason in reasons
+        f"{reason['label']}：{reason['note'].rstrip('。.； ')}" if reason.get("note") else reason["label"]
+        for reason in reasons
     )

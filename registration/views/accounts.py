@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -42,6 +43,10 @@ def degrees(request: HttpRequest) -> HttpResponse:
     candidate = request.user
     if not isinstance(candidate, User) or not candidate.is_candidate:
         raise PermissionDenied
+    # The 教育情况 section links here with ?next=; the page links back so the record can be cited.
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
     form = DegreeRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,9 +55,9 @@ def degrees(request: HttpRequest) -> HttpResponse:
             form.add_portal_error(error)
         else:
             messages.success(request, _("已添加学历学位信息。"))
-            return redirect("degrees")
+            return redirect(f"{reverse('degrees')}?{urlencode({'next': back})}" if back else reverse("degrees"))
     records = degree_record_list(candidate=candidate)
-    return render(request, "registration/degrees.html", {"form": form, "records": records})
+    return render(request, "registration/degrees.html", {"form": form, "records": records, "back": back})
 
 
 urlpatterns = [

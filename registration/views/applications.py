@@ -33,6 +33,7 @@ from registration.selectors.applications import (
     status_nodes,
 )
 from registration.selectors.catalogue import exam_list_open
+from registration.selectors.progress import NextStep, next_step
 from registration.services.applications import (
     application_change_district,
     application_create,
@@ -70,14 +71,26 @@ def _window_notice(application: Application) -> str:
     return ""
 
 
+def next_step_link(step: NextStep, application: Application) -> str:
+    """The address of the page where the candidate takes ``step``, or "" when there is none."""
+    if not step.page:
+        return ""
+    return reverse(step.page, kwargs={"application_id": application.pk, **step.page_kwargs})
+
+
 def _page(request: HttpRequest, template: str, application: Application, **context: Any) -> HttpResponse:
-    """Renders an application page with the nodes and the section tabs every such page shows."""
+    """Renders an application page with the nodes, the 状态信息 box and the section tabs."""
+    step = next_step(application)
+    link = next_step_link(step, application)
     return render(
         request,
         template,
         {
             "application": application,
             "nodes": status_nodes(application),
+            "next_step": step,
+            # No button to the page the candidate is on: that page's own button takes the step.
+            "next_step_url": "" if link == request.path else link,
             "warnings": application_warnings(application),
             "section_tabs": [(key, SECTIONS[key].title) for key in SECTION_KEYS],
             "editable": application.status in EDITABLE_STATES,
@@ -198,7 +211,8 @@ def section(request: HttpRequest, application_id: int, section: str) -> HttpResp
                 return redirect(
                     "application-section", application_id=application.pk, section=SECTION_KEYS[position + 1]
                 )
-            return redirect("application-review", application_id=application.pk)
+            # Seed 002 (7): "以上信息提交后，系统会自动跳转至上传照片页面".
+            return redirect("application-photo", application_id=application.pk)
     else:
         form = form_class(application=application)
     return _page(

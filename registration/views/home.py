@@ -1,11 +1,17 @@
 """The public home page: what the portal is and the steps of registration."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from registration.models import User
 from registration.nodes import StatusNode
+from registration.selectors.applications import applications_of_candidate
+from registration.selectors.progress import next_step
+from registration.views.applications import next_step_link
 
 # What the candidate does at each node, as the home page explains it.
 STEP_DESCRIPTIONS = {
@@ -21,7 +27,20 @@ STEP_DESCRIPTIONS = {
 
 def home(request: HttpRequest) -> HttpResponse:
     steps = [(node, STEP_DESCRIPTIONS[node]) for node in StatusNode]
-    return render(request, "home.html", {"steps": steps})
+    context: dict[str, Any] = {"steps": steps}
+    user = request.user
+    if isinstance(user, User) and user.is_candidate:
+        # 继续报名: the latest application's next step, one button from the home page.
+        application = applications_of_candidate(candidate=user).first()
+        if application is not None:
+            step = next_step(application)
+            context.update(
+                application=application,
+                next_step=step,
+                continue_url=next_step_link(step, application)
+                or reverse("application-overview", kwargs={"application_id": application.pk}),
+            )
+    return render(request, "home.html", context)
 
 
 urlpatterns = [path("", home, name="home")]

@@ -67,15 +67,16 @@ def test_saving_a_section_goes_to_the_next_one(browser, draft, sections):
     assert response["Location"] == page_url(draft["id"], "sections/basic/")
 
 
-def test_last_section_goes_to_review_then_submit_and_withdraw(
+def test_last_section_goes_to_the_photo_then_review_submit_and_withdraw(
     browser, draft, sections, api, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    """Seed 002 (7): "以上信息提交后，系统会自动跳转至上传照片页面"."""
     for key, body in sections.items():
         body = {name: ("" if value is None else value) for name, value in body.items()}
         response = browser.post(page_url(draft["id"], f"sections/{key}/"), body)
         assert response.status_code == 302, response.content.decode()[:2000]
-    assert response["Location"] == page_url(draft["id"], "review/")
-    review = browser.get(response["Location"]).content.decode()
+    assert response["Location"] == page_url(draft["id"], "photo/")
+    review = browser.get(page_url(draft["id"], "review/")).content.decode()
     assert "提交报名信息" in review and "尚未填写" not in review
     assert "138****1234" in review and "13812341234" not in review
 

@@ -95,6 +95,21 @@ def test_approval_asks_to_pay_only_where_fees_are_paid_online(world, api_as, dja
     assert kinds(offline) == []
 
 
+def test_a_note_that_ends_in_a_full_stop_is_not_doubled_in_the_reminder(
+    world, api_as, django_capture_on_commit_callbacks
+):
+    application = world.make_application()
+    with django_capture_on_commit_callbacks(execute=True):
+        api_as("sh_point").post(
+            f"/api/v1/staff/applications/{application.pk}/reject/",
+            {"reasons": ["other"], "note": "请补充劳动合同。"},
+            format="json",
+        )
+    body = Reminder.objects.get(application=application).body
+    assert "其他：请补充劳动合同。请在" in body
+    assert "。。" not in body
+
+
 def test_a_review_rejection_makes_a_to_do(world, api_as, django_capture_on_commit_callbacks):
     application = world.make_application(status="confirmed")
     with django_capture_on_commit_callbacks(execute=True):
