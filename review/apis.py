@@ -33,6 +33,9 @@ from review.serializers import (
     ReminderSerializer,
     ReopenInputSerializer,
     ReviewInputSerializer,
+    ScoreMergeInputSerializer,
+    ScoreMergeRevokeInputSerializer,
+    ScoreMergeSerializer,
     StaffApplicationListSerializer,
     StaffApplicationSerializer,
 )
@@ -45,6 +48,7 @@ from review.services.decisions import (
 )
 from review.services.declarations import eligibility_declaration_save
 from review.services.jobs import bulk_confirm_start
+from review.services.merges import score_merge_create, score_merge_revoke
 from review.services.reminders import reminder_close_by_candidate
 from wecan.errors import NotFound
 
@@ -183,6 +187,26 @@ class StaffDeclaration(APIView):
         return _staff_body(request, application_id)
 
 
+class StaffScoreMerge(APIView):
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=ScoreMergeInputSerializer, responses={201: ScoreMergeSerializer}, summary="成绩合并")
+    def post(self, request: Request, application_id: int) -> Response:
+        data = _valid(ScoreMergeInputSerializer, request)
+        merge = score_merge_create(application_id=application_id, actor=request.user, number=data["number"])  # type: ignore[arg-type]
+        return Response(ScoreMergeSerializer(merge).data, status=status.HTTP_201_CREATED)
+
+
+class StaffScoreMergeRevoke(APIView):
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(request=ScoreMergeRevokeInputSerializer, responses=ScoreMergeSerializer, summary="撤销成绩合并")
+    def post(self, request: Request, merge_id: int) -> Response:
+        data = _valid(ScoreMergeRevokeInputSerializer, request)
+        merge = score_merge_revoke(merge_id=merge_id, actor=request.user, reason=data["reason"])  # type: ignore[arg-type]
+        return Response(ScoreMergeSerializer(merge).data)
+
+
 class StaffBulkConfirm(APIView):
     permission_classes = [IsStaffMember]
 
@@ -270,6 +294,16 @@ urlpatterns = [
         "staff/applications/<int:application_id>/eligibility-declaration/",
         StaffDeclaration.as_view(),
         name="api-staff-declaration",
+    ),
+    path(
+        "staff/applications/<int:application_id>/score-merge/",
+        StaffScoreMerge.as_view(),
+        name="api-staff-score-merge",
+    ),
+    path(
+        "staff/score-merges/<int:merge_id>/revoke/",
+        StaffScoreMergeRevoke.as_view(),
+        name="api-staff-score-merge-revoke",
     ),
     path("staff/confirm-by-code/", StaffConfirmByCode.as_view(), name="api-staff-confirm-by-code"),
     path("staff/jobs/<int:job_id>/", StaffJobDetail.as_view(), name="api-staff-job"),

@@ -30,6 +30,7 @@ class Duty(StrEnum):
     REVIEW_DISTRICT = "review_district"  # 考区终审
     REOPEN = "reopen"  # a district reviewer reopens a rejected review
     DECLARE = "declare"  # records the eligibility declaration (policies, change of post)
+    MERGE_SCORES = "merge_scores"  # 成绩合并: links last year's record under another ID number
 
 
 # Administrators (and superusers) may do everything; the other roles only what is listed.
@@ -40,6 +41,8 @@ DUTY_ROLES: dict[Duty, frozenset[str]] = {
     Duty.REVIEW_DISTRICT: frozenset({Role.DISTRICT_REVIEWER}),
     Duty.REOPEN: frozenset({Role.DISTRICT_REVIEWER}),
     Duty.DECLARE: frozenset({Role.POINT_STAFF, Role.SITE_REVIEWER, Role.DISTRICT_REVIEWER}),
+    # Seed 002 line 60: the candidate applies "至考点" — the site's staff merge; only administrators revoke.
+    Duty.MERGE_SCORES: frozenset({Role.SITE_REVIEWER}),
 }
 
 

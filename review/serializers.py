@@ -196,3 +196,25 @@ class ReminderSerializer(serializers.ModelSerializer):
 
     def get_open(self, reminder: Reminder) -> bool:
         return reminder.closed_at is None
+
+
+class ScoreMergeInputSerializer(StrictInputSerializer):
+    number = serializers.CharField(max_length=30, help_text="上一年度的档案号或准考证号")
+
+
+class ScoreMergeRevokeInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, help_text="撤销原因")
+
+
+class ScoreMergeSerializer(serializers.Serializer):
+    """A score merge (成绩合并); ``revoked_at`` is null while it counts."""
+
+    id = serializers.IntegerField()
+    application = serializers.IntegerField(source="application_id")
+    exam_year = serializers.IntegerField(help_text="上一年度")
+    found_by = serializers.ChoiceField(choices=["file_number", "ticket_number"])
+    number = serializers.CharField()
+    merged_by = serializers.CharField(source="merged_by.username")
+    merged_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoke_reason = serializers.CharField(allow_blank=True)

@@ -220,13 +220,14 @@ def _code_text(application: Application) -> str:
     return f"{application.number}-{application.verification_code}"
 
 
-def _previous_specialty(application: Application) -> str:
-    # A history candidate is one who sat this same specialty last year.
+def _previous_sitting(application: Application) -> tuple[str, str]:
+    """上一年度准考证号 and 上一年度报考专业及代码 of a history candidate (one who sat this same
+    specialty last year and did not pass it, merged records included); blank for anyone else."""
     specialty = application.specialty
     record = history_record(application=application, specialty=specialty)
     if record is None or specialty is None:
-        return ""
-    return f"{specialty.name}（{record.specialty_code}）"
+        return "", ""
+    return record.ticket_number, f"{specialty.name}（{record.specialty_code}）"
 
 
 def form_context(application: Application) -> dict[str, Any]:
@@ -236,6 +237,7 @@ def form_context(application: Application) -> dict[str, Any]:
     record = application.degree_record
     taken = {subject.code for subject in application.subjects.all()}
     code_text = _code_text(application)
+    previous_ticket, previous_specialty = _previous_sitting(application)
     nationality = application.foreign_nationality or application.nationality
     if application.unit is not None:
         unit = application.unit.name
@@ -258,8 +260,8 @@ def form_context(application: Application) -> dict[str, Any]:
         "id_number": candidate.id_number_masked,
         "ethnicity": application.ethnicity,
         "nationality": nationality,
-        "previous_ticket": "",
-        "previous_specialty": _previous_specialty(application),
+        "previous_ticket": previous_ticket,
+        "previous_specialty": previous_specialty,
         "subjects": [
             {"name": subject.name, "taken": _("是") if subject.code in taken else _("否")}
             for subject in Subject.objects.order_by("code")

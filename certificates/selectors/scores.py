@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from certificates.models import Score
 from certificates.rules import SubjectResult, subject_passed, valid_until
 from registration.models import User
+from registration.selectors.applications import merged_sittings
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,12 @@ def scores_of_candidate(*, candidate: User) -> list[ScoreRecord]:
     """The candidate's scores (found by ID digest), newest exam first, then by specialty and subject."""
     if not candidate.id_number_digest:
         return []
+    # Years sat under an earlier ID number and merged by site staff (成绩合并) are the candidate's too.
+    own = Q(id_number_digest=candidate.id_number_digest)
+    for digest, year in merged_sittings(digests=[candidate.id_number_digest]).get(candidate.id_number_digest, []):
+        own |= Q(id_number_digest=digest, exam__year=year)
     rows = (
-        Score.objects.filter(id_number_digest=candidate.id_number_digest)
+        Score.objects.filter(own)
         .select_related("exam", "specialty", "subject")
         .order_by("-exam__year", "specialty__code", "subject__code")
     )

@@ -27,6 +27,7 @@ from certificates.services.certificates import certificate_issue
 from certificates.services.history import HistoryEntry, history_records_refresh
 from registration.choices import Role
 from registration.models import Exam, Specialty, Subject, User
+from registration.selectors.applications import merged_sittings
 from wecan.errors import InvalidInput, TooLarge
 
 MAX_SCORE_FILE_BYTES = 20 * 1024 * 1024
@@ -154,7 +155,10 @@ def scores_apply_rules(*, pairs: set[tuple[str, int]], years: set[int], actor: U
     required = list(Subject.objects.values_list("code", flat=True))
     specialties = Specialty.objects.in_bulk({specialty_id for _digest, specialty_id in pairs})
     results: dict[tuple[str, int], list[SubjectResult]] = defaultdict(list)
-    for chunk in _chunks(sorted({digest for digest, _specialty in pairs})):
+    # 成绩合并 (seed 002 line 60): a year sat under an earlier ID number counts as the candidate's own.
+    merged = merged_sittings(digests={digest for digest, _specialty in pairs})
+    owner = {(old, year): digest for digest, sittings in merged.items() for old, year in sittings}
+    for chunk in _chunks(sorted({digest for digest, _specialty in pairs} | {old for old, _year in owner})):
         rows = Score.objects.filter(id_number_digest__in=chunk, specialty_id__in=list(specialties)).values_list(
             "id_number_digest",
             "specialty_id",
@@ -166,10 +170,12 @@ def scores_apply_rules(*, pairs: set[tuple[str, int]], years: set[int], actor: U
             "disqualified",
         )
         for digest, specialty_id, year, pass_score, subject, score, absent, disqualified in rows:
+            result = SubjectResult(year, subject, score, pass_score, absent=absent, disqualified=disqualified)
             if (digest, specialty_id) in pairs:
-                results[(digest, specialty_id)].append(
-                    SubjectResult(year, subject, score, pass_score, absent=absent, disqualified=disqualified)
-                )
+                results[(digest, specialty_id)].append(result)
+            merged_into = owner.get((digest, year))
+            if merged_into is not None and (merged_into, specialty_id) in pairs:
+                results[(merged_into, specialty_id)].append(result)
 
     touched_years = years | {year + 1 for year in years}
     entries: list[HistoryEntry] = []

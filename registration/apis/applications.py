@@ -33,6 +33,7 @@ from registration.selectors.applications import (
     application_warnings,
     applications_of_candidate,
     exam_of_candidate_application,
+    history_subject_defaults,
     status_nodes,
 )
 from registration.services.applications import (
@@ -75,6 +76,12 @@ class ApplicationSerializer(serializers.Serializer):
     rejection_reasons = RejectionReasonSerializer(many=True)
     nodes = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    history_subjects = serializers.SerializerMethodField(
+        help_text=(
+            "For a history candidate: specialty code → the subjects to tick by default (last year's failed "
+            "ones), as the pages do; empty for everyone else. Other specialties default to all subjects."
+        )
+    )
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_sections(self, application: Application) -> dict[str, Any]:
@@ -87,6 +94,10 @@ class ApplicationSerializer(serializers.Serializer):
     @extend_schema_field(NodeSerializer(many=True))
     def get_nodes(self, application: Application) -> list[dict[str, str]]:
         return NodeSerializer(status_nodes(application), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField())))
+    def get_history_subjects(self, application: Application) -> dict[str, list[str]]:
+        return history_subject_defaults(application=application)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_warnings(self, application: Application) -> list[str]:

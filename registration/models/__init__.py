@@ -1,5 +1,13 @@
 from registration.models.accounts import DegreeRecord, User
-from registration.models.application import Application, ApplicationEvent, ApplicationStatus, HistoryRecord, PhotoStatus
+from registration.models.application import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    HistoryRecord,
+    PhotoStatus,
+    ScoreMerge,
+    ScoreMergeFoundBy,
+)
 from registration.models.catalogue import (
     City,
     District,
@@ -32,6 +40,8 @@ __all__ = [
     "PhotoSource",
     "PhotoStatus",
     "RegistrationPoint",
+    "ScoreMerge",
+    "ScoreMergeFoundBy",
     "Site",
     "Specialty",
     "Subject",

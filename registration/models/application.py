@@ -176,6 +176,9 @@ class HistoryRecord(models.Model):
     passed_subjects = models.JSONField(_("已通过科目"), default=list, blank=True)
     absent = models.BooleanField(_("缺考"), default=False)
     disqualified = models.BooleanField(_("违纪"), default=False)
+    # How site staff find the record when the candidate's ID changed (成绩合并); blank when not imported.
+    file_number = models.CharField(_("档案号"), max_length=30, blank=True, db_index=True)
+    ticket_number = models.CharField(_("准考证号"), max_length=30, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("历史考生记录")
@@ -188,3 +191,66 @@ class HistoryRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam_year} {self.specialty_code} {self.name}"
+
+
+class ScoreMergeFoundBy(models.TextChoices):
+    FILE_NUMBER = "file_number", _("档案号")
+    TICKET_NUMBER = "ticket_number", _("上一年度准考证号")
+
+
+class ScoreMerge(models.Model):
+    """成绩合并: the person who sat ``exam_year`` under another ID number is this candidate.
+
+    Site staff link it (seed 002 line 60); an administrator may revoke it. While not revoked, last
+    year's records and scores under ``id_number_digest`` count for ``candidate`` in the default
+    subjects and the two-year rule.
+    """
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("考生"), on_delete=models.PROTECT, related_name="score_merges"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("报名信息"), on_delete=models.PROTECT, related_name="score_merges"
+    )
+    exam_year = models.PositiveSmallIntegerField(_("上一年度"))
+    id_number_digest = models.CharField(max_length=64, editable=False)
+    found_by = models.CharField(_("查找依据"), max_length=20, choices=ScoreMergeFoundBy.choices)
+    number = models.CharField(_("号码"), max_length=30)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("合并人"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("合并时间"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.TextField(_("撤销原因"), blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("成绩合并")
+        verbose_name_plural = _("成绩合并")
+        constraints = [
+            # One person of last year merges into one candidate, and a candidate takes one such person.
+            models.UniqueConstraint(
+                fields=["exam_year", "id_number_digest"],
+                condition=Q(revoked_at__isnull=True),
+                name="score_merge_one_per_sitting",
+            ),
+            models.UniqueConstraint(
+                fields=["exam_year", "candidate"],
+                condition=Q(revoked_at__isnull=True),
+                name="score_merge_one_per_candidate",
+            ),
+            models.CheckConstraint(
+                condition=Q(found_by__in=ScoreMergeFoundBy.values), name="score_merge_found_by_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam_year} → {self.candidate_id}"

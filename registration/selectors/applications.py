@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from registration.models import Specialty, Subject, User
-from registration.models.application import Application, ApplicationStatus, HistoryRecord, PhotoStatus
+from registration.models.application import Application, ApplicationStatus, HistoryRecord, PhotoStatus, ScoreMerge
 from registration.nodes import StatusNode
 from registration.sections import SECTION_KEYS, SECTIONS
 
@@ -86,44 +87,72 @@ def exam_of_candidate_application(*, candidate: User, application_id: int) -> in
     return Application.objects.filter(pk=application_id, candidate=candidate).values_list("exam_id", flat=True).first()
 
 
+def last_year_digests(*, application: Application) -> list[str]:
+    """The ID digests under which this candidate sat last year: their own, then those merged into it
+    by site staff (成绩合并) and not revoked."""
+    own = application.candidate.id_number_digest
+    merged = ScoreMerge.objects.filter(
+        candidate_id=application.candidate_id, exam_year=application.exam.year - 1, revoked_at__isnull=True
+    ).values_list("id_number_digest", flat=True)
+    return list(dict.fromkeys([*([own] if own else []), *merged]))
+
+
+def merged_sittings(*, digests: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """For each candidate's ID digest among ``digests``: the (other digest, exam year) sittings merged
+    into it by site staff and not revoked (成绩合并), which count as theirs in the two-year rule."""
+    merges = ScoreMerge.objects.filter(candidate__id_number_digest__in=set(digests), revoked_at__isnull=True)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for digest, merged, year in merges.values_list("candidate__id_number_digest", "id_number_digest", "exam_year"):
+        found.setdefault(digest or "", []).append((merged, year))
+    return found
+
+
+def _history_records(application: Application, **filters: Any) -> list[HistoryRecord]:
+    """Last year's records that make the candidate a history candidate, their own digest's first.
+
+    Seed 002 line 49 and seed 003 line 669: a history candidate sat last year's exam (neither absent
+    nor disqualified) and did not pass it: a record with every subject passed does not count.
+    """
+    digests = last_year_digests(application=application)
+    if not digests:
+        return []
+    all_codes = set(Subject.objects.values_list("code", flat=True))
+    records = HistoryRecord.objects.filter(
+        exam_year=application.exam.year - 1, id_number_digest__in=digests, absent=False, disqualified=False, **filters
+    )
+    # Not filtered in SQL: the embedded default (SQLite) cannot test JSON containment.
+    failing = [record for record in records if not all_codes <= set(record.passed_subjects)]
+    return sorted(failing, key=lambda record: (digests.index(record.id_number_digest), record.pk))
+
+
 def history_record(*, application: Application, specialty: Specialty | None) -> HistoryRecord | None:
     """Last year's record of this candidate in this specialty, if it makes them a history candidate
-    (sat the exam: neither absent nor disqualified)."""
-    digest = application.candidate.id_number_digest
-    if specialty is None or not digest:
+    (sat the exam, neither absent nor disqualified, not passed in every subject), merged records included."""
+    if specialty is None:
         return None
-    return HistoryRecord.objects.filter(
-        exam_year=application.exam.year - 1,
-        id_number_digest=digest,
-        specialty_code=specialty.code,
-        absent=False,
-        disqualified=False,
-    ).first()
+    records = _history_records(application, specialty_code=specialty.code)
+    return records[0] if records else None
+
+
+def _failed_or_all(record: HistoryRecord, all_codes: list[str]) -> list[str]:
+    return [code for code in all_codes if code not in record.passed_subjects] or all_codes
 
 
 def default_subject_codes(*, application: Application, specialty: Specialty | None) -> list[str]:
     """All four subjects, or for a history candidate last year's failed ones (成绩滚动管理)."""
     all_codes = list(Subject.objects.order_by("code").values_list("code", flat=True))
     record = history_record(application=application, specialty=specialty)
-    if record is None:
-        return all_codes
-    failed = [code for code in all_codes if code not in record.passed_subjects]
-    return failed or all_codes
+    return all_codes if record is None else _failed_or_all(record, all_codes)
 
 
 def history_subject_defaults(*, application: Application) -> dict[str, list[str]]:
-    """For each specialty the candidate sat last year, the subjects to default to this year."""
-    digest = application.candidate.id_number_digest
-    if not digest:
-        return {}
-    records = HistoryRecord.objects.filter(
-        exam_year=application.exam.year - 1, id_number_digest=digest, absent=False, disqualified=False
-    )
+    """For each specialty the candidate sat last year as a history candidate, the subjects to default
+    to this year (seed 002 line 52): what the pages and the API both offer."""
     all_codes = list(Subject.objects.order_by("code").values_list("code", flat=True))
-    return {
-        record.specialty_code: [code for code in all_codes if code not in record.passed_subjects] or all_codes
-        for record in records
-    }
+    defaults: dict[str, list[str]] = {}
+    for record in _history_records(application):
+        defaults.setdefault(record.specialty_code, _failed_or_all(record, all_codes))
+    return defaults
 
 
 def section_errors(application: Application) -> dict[str, list[str]]:

@@ -36,6 +36,8 @@ HISTORY_COLUMNS = (
     "absent",
     "disqualified",
 )
+# Optional: how site staff find the record for a score merge (成绩合并, seed 002 line 60).
+HISTORY_NUMBER_COLUMNS = ("file_number", "ticket_number")
 HISTORY_FIELDS = (
     "id_number_digest",
     "name",
@@ -48,6 +50,8 @@ HISTORY_FIELDS = (
     "passed_subjects",
     "absent",
     "disqualified",
+    "file_number",
+    "ticket_number",
 )
 AUTO_CONFIRM_REASON = "历史考生自动确认"
 _TRUE = {"1", "true", "yes", "y", "是"}
@@ -61,6 +65,8 @@ class HistoryImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Passed every subject: not a history candidate (seed 003 line 669), so no record (an earlier one goes).
+    passed: int = 0
 
 
 def _flag(value: str, *, line: int, column: str) -> bool:
@@ -90,10 +96,15 @@ def _parse(row: Mapping[str, Any], *, line: int, pass_scores: Mapping[str, int])
     missing = [column for column in HISTORY_COLUMNS if column not in row]
     if missing:
         raise ValueError(_("第%(line)d行缺少列：%(columns)s") % {"line": line, "columns": "、".join(missing)})
-    text = {column: str(row[column] or "").strip() for column in HISTORY_COLUMNS}
+    text = {column: str(row.get(column) or "").strip() for column in (*HISTORY_COLUMNS, *HISTORY_NUMBER_COLUMNS)}
     for column in ("id_number", "name", "district", "specialty", "level"):
         if not text[column]:
             raise ValueError(_("第%(line)d行 %(column)s 不能为空。") % {"line": line, "column": column})
+    for column in HISTORY_NUMBER_COLUMNS:
+        if not re.fullmatch(r"[0-9A-Za-z-]{0,30}", text[column]):
+            raise ValueError(
+                _("第%(line)d行 %(column)s：应为不超过30位的字母、数字。") % {"line": line, "column": column}
+            )
     return {
         "id_number_digest": typed_id_number_digest(text["id_number"]),
         "name": text["name"],
@@ -106,16 +117,22 @@ def _parse(row: Mapping[str, Any], *, line: int, pass_scores: Mapping[str, int])
         "passed_subjects": _passed_subjects(text["subject_results"], line=line, pass_scores=pass_scores),
         "absent": _flag(text["absent"], line=line, column="absent"),
         "disqualified": _flag(text["disqualified"], line=line, column="disqualified"),
+        "file_number": text["file_number"],
+        "ticket_number": text["ticket_number"],
     }
 
 
 def history_import(*, rows: Iterable[Mapping[str, Any]], exam_year: int) -> HistoryImportReport:
-    """Upserts last year's records (``HISTORY_COLUMNS``) for ``exam_year``, keyed on ID number and specialty.
+    """Upserts last year's records (``HISTORY_COLUMNS``, and ``HISTORY_NUMBER_COLUMNS`` when the file
+    has them) for ``exam_year``, keyed on ID number and specialty.
 
-    The ID number is kept only as its keyed hash. Every row is checked first: on any bad row
-    ``InvalidInput`` lists the lines and nothing is written. Running the same file twice changes nothing.
+    A row whose subjects were all passed is left out, and removes an earlier record of that person
+    and specialty: they passed, so they are no history candidate. The ID number is kept only as its
+    keyed hash. Every row is checked first: on any bad row ``InvalidInput`` lists the lines and
+    nothing is written. Running the same file twice changes nothing.
     """
     pass_scores = dict(Subject.objects.values_list("code", "pass_score"))
+    all_codes = set(pass_scores)
     parsed: dict[tuple[str, str], dict[str, Any]] = {}
     errors = []
     for line, row in enumerate(rows, start=2):  # line 1 is the header
@@ -145,10 +162,15 @@ def history_import(*, rows: Iterable[Mapping[str, Any]], exam_year: int) -> Hist
                 )
             }
             to_create, to_update = [], []
+            passed = []
             for key in batch:
                 values = parsed[key]
                 record = existing.get(key)
-                if record is None:
+                if all_codes <= set(values["passed_subjects"]):
+                    report.passed += 1
+                    if record is not None:
+                        passed.append(record.pk)
+                elif record is None:
                     record = HistoryRecord(exam_year=exam_year, **values)
                     record.full_clean(validate_constraints=False, validate_unique=False)
                     to_create.append(record)
@@ -159,6 +181,7 @@ def history_import(*, rows: Iterable[Mapping[str, Any]], exam_year: int) -> Hist
                     to_update.append(record)
                 else:
                     report.unchanged += 1
+            HistoryRecord.objects.filter(pk__in=passed).delete()
             HistoryRecord.objects.bulk_create(to_create)
             HistoryRecord.objects.bulk_update(to_update, compared)
             report.created += len(to_create)

@@ -262,3 +262,40 @@ def test_the_longest_values_the_fields_take_still_fit_one_page(
     assert response.status_code == 200, response.json()
     text = pdf_text(fetch_pdf(api, FORM.format(id=complete["id"]), django_capture_on_commit_callbacks))
     assert "（印章）" in text and "③" in text
+
+
+def test_a_history_candidates_form_prints_last_years_ticket_number_and_specialty(
+    api, complete, candidate, exam, sections, django_capture_on_commit_callbacks
+):
+    """Seed 001 line 42: the form's 报考信息 row "上一年度准考证号" — filled for a history candidate
+    (imported with last year's 准考证号), beside 上一年度报考专业及代码."""
+    from registration.models import HistoryRecord
+
+    HistoryRecord.objects.create(
+        exam_year=exam.year - 1,
+        id_number_digest=candidate.id_number_digest,
+        name=candidate.name,
+        district_code="SH",
+        site_code="SH01",
+        specialty_code="303",
+        level="中级",
+        education="本科",
+        unit_name="上海市第一人民医院",
+        passed_subjects=["1"],
+        ticket_number="2503031001",
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # a content change renders the form anew
+        body = {**sections["contact"], "postcode": "200032"}
+        assert (
+            api.put(f"/api/v1/applications/{complete['id']}/sections/contact/", body, format="json").status_code == 200
+        )
+
+    text = pdf_text(fetch_pdf(api, FORM.format(id=complete["id"]), django_capture_on_commit_callbacks))
+
+    assert "2503031001" in text
+    assert "内科学（303）" in text
+
+
+def test_a_new_candidates_form_leaves_last_years_ticket_number_blank(api, complete, django_capture_on_commit_callbacks):
+    text = pdf_text(fetch_pdf(api, FORM.format(id=complete["id"]), django_capture_on_commit_callbacks))
+    assert "内科学（303）" not in text

@@ -49,7 +49,9 @@ def row(**overrides) -> dict[str, str]:
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        # The number columns are optional: written only when a row has them.
+        numbers = [column for column in ("file_number", "ticket_number") if any(column in row for row in rows)]
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS + numbers)
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -165,3 +167,85 @@ class TestAutoConfirmation:
         application_id = fill_through_api(world, own, candidate, district="BJ", point=world.bj1)
 
         assert own.post(f"/api/v1/applications/{application_id}/submit/").json()["status"] == "submitted"
+
+
+ALL_PASSED = "1:72;2:65;3:61;4:80"
+
+
+@pytest.mark.django_db
+class TestWhoIsAHistoryCandidate:
+    def test_the_import_leaves_out_who_passed_every_subject_and_removes_their_earlier_record(self, world, tmp_path):
+        """Seed 003 line 669: "开通了历史考生自动确认的功能，即考试未通过考生……" — one who passed every
+        subject did not fail the exam, so the staff import keeps no record of them."""
+        import_rows(tmp_path, [row()], 2025)
+        assert HistoryRecord.objects.count() == 1
+
+        output = import_rows(tmp_path, [row(subject_results=ALL_PASSED)], 2025)
+
+        assert "全部科目通过未导入 1" in output
+        assert not HistoryRecord.objects.exists()
+
+    def test_the_import_keeps_the_file_number_and_last_years_ticket_number(self, world, tmp_path):
+        """Seed 002 line 60 / seed 003 line 594: staff find last year's record by its 档案号 for a score merge."""
+        import_rows(tmp_path, [row(file_number="SH2025000123", ticket_number="2503031001")], 2025)
+
+        record = HistoryRecord.objects.get()
+        assert (record.file_number, record.ticket_number) == ("SH2025000123", "2503031001")
+
+    def test_a_malformed_ticket_number_imports_nothing(self, world, tmp_path):
+        with pytest.raises(CommandError, match="ticket_number"):
+            import_rows(tmp_path, [row(ticket_number="25 03<b>")], 2025)
+        assert not HistoryRecord.objects.exists()
+
+    def test_the_api_gives_a_history_candidate_last_years_failed_subjects_as_defaults(self, world, tmp_path):
+        """Seed 002 line 52: "系统将根据成绩滚动管理原则自动选择上一年度未通过的科目" — the mini-program
+        sees the same defaults as the pages (passed 1 and 3 last year)."""
+        candidate = _history_candidate(world, tmp_path)
+        own = token_client(candidate)
+        created = own.post("/api/v1/applications/", {"exam": world.exam.pk, "district": "SH"}, format="json")
+
+        assert created.json()["history_subjects"] == {"303": ["2", "4"]}
+        assert own.get(f"/api/v1/applications/{created.json()['id']}/").json()["history_subjects"] == {
+            "303": ["2", "4"]
+        }
+
+    @pytest.mark.parametrize("flag", ["absent", "disqualified"])
+    def test_the_api_gives_no_history_defaults_to_the_absent_or_disqualified(self, world, tmp_path, flag):
+        """Seed 002 line 49: "历史考生是指参加过上一年度考试(不包括缺考、违纪)的考生"."""
+        candidate = _history_candidate(world, tmp_path, **{flag: "是"})
+        created = token_client(candidate).post(
+            "/api/v1/applications/", {"exam": world.exam.pk, "district": "SH"}, format="json"
+        )
+
+        assert created.json()["history_subjects"] == {}
+
+
+def _record_all_passed(world, candidate_id_number: str) -> None:
+    # Written directly: the import would leave such a row out, but a record could predate the rule.
+    HistoryRecord.objects.create(
+        exam_year=world.exam.year - 1,
+        id_number_digest=id_number_digest(candidate_id_number),
+        name="张三",
+        district_code="SH",
+        site_code="SH0101",
+        specialty_code="303",
+        level="中级",
+        education="本科",
+        unit_name="上海市第一人民医院",
+        passed_subjects=["1", "2", "3", "4"],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_who_passed_every_subject_is_not_confirmed_automatically(world):
+    """Seed 003 line 669: automatic confirmation is for "考试未通过考生" whose details did not change;
+    a record of all four subjects passed leaves the submission in the staff queue."""
+    candidate = make_candidate(id_number=ID_NUMBER)
+    _record_all_passed(world, ID_NUMBER)
+    own = token_client(candidate)
+    application_id = fill_through_api(world, own, candidate)
+
+    response = own.post(f"/api/v1/applications/{application_id}/submit/")
+
+    assert response.json()["status"] == "submitted"
+    assert response.json()["history_subjects"] == {}

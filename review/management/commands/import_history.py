@@ -2,7 +2,9 @@
 
 The CSV has the columns of ``review.services.history.HISTORY_COLUMNS``: ``id_number, name, district,
 site, specialty, level, education, work_unit, subject_results`` (``1:72;2:55`` …), ``absent``,
-``disqualified`` (是/否). ID numbers are kept only as their keyed hash.
+``disqualified`` (是/否), and optionally ``file_number`` (档案号) and ``ticket_number`` (准考证号), by
+which site staff find a record to merge. ID numbers are kept only as their keyed hash; a row with
+every subject passed is left out (that person is no history candidate).
 """
 
 from __future__ import annotations
@@ -39,7 +41,12 @@ class Command(BaseCommand):
                 raise CommandError(_("文件不是 UTF-8 编码。")) from error
         self.stdout.write(
             self.style.SUCCESS(
-                _("历史考生记录：新增 %(created)d，更新 %(updated)d，未变 %(unchanged)d")
-                % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+                _("历史考生记录：新增 %(created)d，更新 %(updated)d，未变 %(unchanged)d，全部科目通过未导入 %(passed)d")
+                % {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "passed": report.passed,
+                }
             )
         )
