@@ -28,6 +28,7 @@ from payments.models import (
     OrderEvent,
     Payment,
     Provider,
+    Refund,
     Statement,
     StatementLine,
     StatementStatus,
@@ -225,6 +226,18 @@ class PaymentAdmin(FinanceAdmin):
             title=_("退还款项"),
             apply=lambda payment, data: payment_refund(payment_id=payment.pk, actor=_user(request), note=data["note"]),
         )
+
+
+@admin.register(Refund)
+class RefundAdmin(FinanceAdmin):
+    list_display = ("out_request_no", "payment", "amount", "status", "requested_by", "created_at", "finished_at")
+    list_filter = ("status", "closes_order")
+    search_fields = ("out_request_no", "payment__trade_no", "payment__order__number")
+    readonly_fields = [field.name for field in Refund._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Refund]:
+        payments = payments_in_scope(user=_user(request))
+        return Refund.objects.filter(payment__in=payments).select_related("payment", "requested_by")
 
 
 class StatementUploadForm(forms.Form):

@@ -116,6 +116,8 @@ class StatementSerializer(serializers.ModelSerializer):
             "duplicate",
             "recovered",
             "refunds",
+            "refund_missing_here",
+            "refund_missing_at_gateway",
             "other_district",
             "error_count",
             "errors",

@@ -6,13 +6,23 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments.errors import FeeMissing
-from payments.models import Discrepancy, Order, OrderStatus, Payment, PaymentDisposition, Statement
+from payments.models import (
+    Discrepancy,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentDisposition,
+    Refund,
+    RefundStatus,
+    Statement,
+)
 from registration.choices import Role
 from registration.models import DistrictFee, Subject, User
 from registration.models.application import Application
@@ -69,6 +79,16 @@ def order_latest(*, application: Application) -> Order | None:
 def orders_pending_to_query(*, older_than: datetime.datetime, limit: int = 1000) -> list[int]:
     return list(
         Order.objects.filter(status=OrderStatus.PENDING, created_at__lte=older_than)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def refunds_stale(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of refunds still waiting for the gateway's answer longer than any gateway call can take."""
+    older_than = (now or timezone.now()) - datetime.timedelta(minutes=settings.PAYMENTS_REFUND_SETTLE_AFTER_MINUTES)
+    return list(
+        Refund.objects.filter(status=RefundStatus.REQUESTED, created_at__lte=older_than)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

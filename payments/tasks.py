@@ -15,9 +15,10 @@ from payments.sandbox.services import (
     sandbox_notification_deliver,
     sandbox_notifications_due,
 )
-from payments.selectors import orders_pending_to_query
+from payments.selectors import orders_pending_to_query, refunds_stale
 from payments.services.orders import order_sync as order_sync_service
 from payments.services.reconciliation import statement_import as statement_import_service
+from payments.services.refunds import refund_settle as refund_settle_service
 
 
 @shared_task(
@@ -36,6 +37,24 @@ def orders_sync_pending() -> int:
     for order_id in order_ids:
         order_sync.delay(order_id)
     return len(order_ids)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, GatewayUnavailable), retry_backoff=True, retry_backoff_max=600, max_retries=8
+)
+def refund_settle(refund_id: int) -> None:
+    """Asks the gateway whether a refund left waiting for its answer was made, and records it."""
+    refund_settle_service(refund_id=refund_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def refunds_settle_stale() -> int:
+    """Beat: every refund still waiting for the gateway's answer after PAYMENTS_REFUND_SETTLE_AFTER_MINUTES
+    (its worker or request died between the call and the record) gets a settling task of its own."""
+    refund_ids = refunds_stale()
+    for refund_id in refund_ids:
+        refund_settle.delay(refund_id)
+    return len(refund_ids)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)

@@ -329,6 +329,9 @@ ALIPAY_APP_PRIVATE_KEY = env.str("ALIPAY_APP_PRIVATE_KEY", default="").replace("
 ALIPAY_PUBLIC_KEY = env.str("ALIPAY_PUBLIC_KEY", default="").replace("\\n", "\n")
 ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
 ALIPAY_TIMEOUT_SECONDS = env.int("ALIPAY_TIMEOUT_SECONDS", default=15)
+# A refund still waiting for the gateway's answer this long had its worker or request die: the sweep
+# asks the gateway whether it refunded (longer than ALIPAY_TIMEOUT_SECONDS by far).
+PAYMENTS_REFUND_SETTLE_AFTER_MINUTES = env.int("PAYMENTS_REFUND_SETTLE_AFTER_MINUTES", default=5)
 # Largest settlement statement a finance user may upload (a million lines is about 100 MB).
 PAYMENTS_STATEMENT_MAX_BYTES = env.int("PAYMENTS_STATEMENT_MAX_BYTES", default=300 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE.update(
@@ -336,6 +339,10 @@ CELERY_BEAT_SCHEDULE.update(
         "payments-query-pending-orders": {
             "task": "payments.tasks.orders_sync_pending",
             "schedule": timedelta(minutes=1),
+        },
+        "payments-settle-stale-refunds": {
+            "task": "payments.tasks.refunds_settle_stale",
+            "schedule": timedelta(minutes=5),
         },
         "payments-sandbox-deliver-due-notifications": {
             "task": "payments.tasks.sandbox_deliver_due",

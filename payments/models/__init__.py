@@ -10,6 +10,7 @@ from payments.models.reconciliation import (
     StatementOrigin,
     StatementStatus,
 )
+from payments.models.refunds import Refund, RefundStatus
 from payments.models.sandbox import SandboxApp, SandboxNotification, SandboxTrade, SandboxTradeStatus
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "Payment",
     "PaymentDisposition",
     "Provider",
+    "Refund",
+    "RefundStatus",
     "SandboxApp",
     "SandboxNotification",
     "SandboxTrade",

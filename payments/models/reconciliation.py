@@ -51,6 +51,8 @@ class Statement(models.Model):
     duplicate = models.PositiveIntegerField(_("重复支付"), default=0)
     recovered = models.PositiveIntegerField(_("补记入账"), default=0)
     refunds = models.PositiveIntegerField(_("退款明细"), default=0)
+    refund_missing_here = models.PositiveIntegerField(_("平台有退款本地无"), default=0)
+    refund_missing_at_gateway = models.PositiveIntegerField(_("本地已退款平台无"), default=0)
     other_district = models.PositiveIntegerField(_("其他考区"), default=0)
     errors = models.JSONField(_("无法识别的行"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误行数"), default=0)
@@ -79,6 +81,8 @@ class LineKind(models.TextChoices):
     MISSING_HERE = "missing_here", _("平台有本地无")
     DUPLICATE = "duplicate", _("重复支付")
     REFUND = "refund", _("退款")
+    # A refund at the gateway that no refund recorded here accounts for.
+    REFUND_UNKNOWN = "refund_unknown", _("退款，本地无记录")
     OTHER_DISTRICT = "other_district", _("其他考区")
 
 
@@ -124,6 +128,8 @@ class DiscrepancyKind(models.TextChoices):
     DUPLICATE = "duplicate", _("重复支付，需退款")
     # A validly signed notification named a trade already recorded for another order.
     TRADE_REUSED = "trade_reused", _("交易号已用于其他订单")
+    REFUND_MISSING_HERE = "refund_missing_here", _("平台已退款，本地无退款记录")
+    REFUND_MISSING_AT_GATEWAY = "refund_missing_at_gateway", _("本地已退款，对账单无此笔退款")
 
 
 class DiscrepancyStatus(models.TextChoices):

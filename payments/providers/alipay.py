@@ -122,6 +122,18 @@ class AlipayProvider(PaymentProvider):
         if response.get("code") != SUCCESS:
             raise GatewayRefused(str(response.get("sub_msg") or response.get("msg") or GatewayRefused.default_message))
 
+    def refund_done(self, *, out_trade_no: str, out_request_no: str) -> bool:
+        response = self._call(
+            "api_alipay_trade_fastpay_refund_query", out_request_no=out_request_no, out_trade_no=out_trade_no
+        )
+        if response.get("code") != SUCCESS:
+            if response.get("sub_code") == TRADE_NOT_EXIST:
+                return False
+            raise GatewayUnavailable()
+        # Alipay answers 10000 without refund_amount when it has no such refund request.
+        status = response.get("refund_status", "REFUND_SUCCESS")
+        return bool(response.get("refund_amount")) and status == "REFUND_SUCCESS"
+
     def close(self, *, out_trade_no: str) -> None:
         response = self._call("api_alipay_trade_close", out_trade_no=out_trade_no)
         if response.get("code") != SUCCESS and response.get("sub_code") != TRADE_NOT_EXIST:

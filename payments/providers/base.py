@@ -124,6 +124,10 @@ class PaymentProvider(ABC):
         """Refunds ``amount`` of the trade; repeating the same ``out_request_no`` refunds once."""
 
     @abstractmethod
+    def refund_done(self, *, out_trade_no: str, out_request_no: str) -> bool:
+        """Whether the gateway made refund ``out_request_no`` of the trade (False: it never got it)."""
+
+    @abstractmethod
     def close(self, *, out_trade_no: str) -> None:
         """Closes an unpaid trade so that it can no longer be paid."""
 

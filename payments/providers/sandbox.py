@@ -22,6 +22,7 @@ from payments.providers.signing import canonical, rsa2_verify
 from payments.sandbox.services import (
     SandboxRefused,
     sandbox_app_default,
+    sandbox_refund_made,
     sandbox_statement_csv,
     sandbox_trade_close,
     sandbox_trade_create,
@@ -77,6 +78,10 @@ class SandboxProvider(PaymentProvider):
             )
         except SandboxRefused as refused:
             raise GatewayRefused(refused.message) from None
+
+    def refund_done(self, *, out_trade_no: str, out_request_no: str) -> bool:
+        trade = sandbox_trade_get(app=sandbox_app_default(), out_trade_no=out_trade_no)
+        return trade is not None and sandbox_refund_made(trade=trade, out_request_no=out_request_no)
 
     def close(self, *, out_trade_no: str) -> None:
         sandbox_trade_close(app=sandbox_app_default(), out_trade_no=out_trade_no)

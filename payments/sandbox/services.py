@@ -245,6 +245,10 @@ def sandbox_trade_refund(*, app: SandboxApp, out_trade_no: str, amount: Decimal,
     return trade
 
 
+def sandbox_refund_made(*, trade: SandboxTrade, out_request_no: str) -> bool:
+    return any(request["out_request_no"] == out_request_no for request in trade.refund_requests)
+
+
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     zone = timezone.get_default_timezone()
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), zone)

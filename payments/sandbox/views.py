@@ -262,6 +262,24 @@ def _trade_refund(request: HttpRequest, app: SandboxApp, params: dict[str, str],
     return _signed_response(app, params["method"], body)
 
 
+def _refund_query(request: HttpRequest, app: SandboxApp, params: dict[str, str], biz: dict[str, Any]) -> HttpResponse:
+    trade = sandbox_trade_get(app=app, out_trade_no=str(biz.get("out_trade_no", "")))
+    if trade is None:
+        return _signed_response(app, params["method"], _failed("ACQ.TRADE_NOT_EXIST", "交易不存在"))
+    out_request_no = str(biz.get("out_request_no", ""))
+    body: dict[str, str] = {"code": "10000", "msg": "Success", "out_trade_no": trade.out_trade_no}
+    for made in trade.refund_requests:
+        if made["out_request_no"] == out_request_no:
+            body.update(
+                trade_no=trade.trade_no,
+                out_request_no=out_request_no,
+                refund_amount=made["amount"],
+                total_amount=f"{trade.total_amount:.2f}",
+                refund_status="REFUND_SUCCESS",
+            )
+    return _signed_response(app, params["method"], body)
+
+
 def _trade_close(request: HttpRequest, app: SandboxApp, params: dict[str, str], biz: dict[str, Any]) -> HttpResponse:
     out_trade_no = str(biz.get("out_trade_no", ""))
     trade = sandbox_trade_close(app=app, out_trade_no=out_trade_no)
@@ -287,6 +305,7 @@ _GATEWAY_METHODS: dict[str, Callable[[HttpRequest, SandboxApp, dict[str, str], d
     "alipay.trade.query": _trade_query,
     "alipay.trade.refund": _trade_refund,
     "alipay.trade.close": _trade_close,
+    "alipay.trade.fastpay.refund.query": _refund_query,
     "alipay.data.dataservice.bill.downloadurl.query": _bill_url,
 }
 

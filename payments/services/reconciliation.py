@@ -31,6 +31,7 @@ from payments.models import (
     Payment,
     PaymentDisposition,
     Provider,
+    RefundStatus,
     Statement,
     StatementLine,
     StatementOrigin,
@@ -173,8 +174,14 @@ CREATE TEMPORARY TABLE {_CLASSIFIED} AS
 SELECT s.line_no, s.trade_no, s.out_trade_no, s.is_refund, s.amount, s.paid_at, o.id AS order_id,
   o.amount AS order_amount,
   CASE
-    WHEN s.is_refund THEN '{LineKind.REFUND}'
     WHEN o.id IS NOT NULL AND o.district_id <> %(district)s THEN '{LineKind.OTHER_DISTRICT}'
+    WHEN s.is_refund THEN CASE
+      WHEN EXISTS (
+        SELECT 1 FROM payments_refund r JOIN payments_payment rp ON rp.id = r.payment_id
+        WHERE rp.provider = %(provider)s AND rp.trade_no = s.trade_no AND r.amount = s.amount
+          AND r.status IN ('{RefundStatus.SUCCEEDED}', '{RefundStatus.REQUESTED}')
+      ) THEN '{LineKind.REFUND}'
+      ELSE '{LineKind.REFUND_UNKNOWN}' END
     WHEN p.id IS NOT NULL THEN CASE
       WHEN p.amount <> s.amount THEN '{LineKind.AMOUNT_MISMATCH}'
       WHEN p.disposition = 'duplicate' THEN '{LineKind.DUPLICATE}'
@@ -200,10 +207,12 @@ FROM {_CLASSIFIED} WHERE kind <> '{LineKind.MATCHED}'
 _LINE_DISCREPANCIES = f"""
 INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
   amount_here, amount_gateway, status, detail, note, action, created_at)
-SELECT %(district)s, %(statement)s, kind, order_id, out_trade_no, trade_no, order_amount, amount,
-  '{DiscrepancyStatus.OPEN}', '', '', '', %(now)s
+SELECT %(district)s, %(statement)s,
+  CASE WHEN kind = '{LineKind.REFUND_UNKNOWN}' THEN '{DiscrepancyKind.REFUND_MISSING_HERE}' ELSE kind END,
+  order_id, out_trade_no, trade_no, order_amount, amount, '{DiscrepancyStatus.OPEN}', '', '', '', %(now)s
 FROM {_CLASSIFIED}
-WHERE kind IN ('{LineKind.AMOUNT_MISMATCH}', '{LineKind.MISSING_HERE}', '{LineKind.DUPLICATE}')
+WHERE kind IN ('{LineKind.AMOUNT_MISMATCH}', '{LineKind.MISSING_HERE}', '{LineKind.DUPLICATE}',
+  '{LineKind.REFUND_UNKNOWN}')
 ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
 
@@ -224,6 +233,24 @@ SELECT district_id, %(statement)s, '{DiscrepancyKind.MISSING_AT_GATEWAY}', order
 FROM payments_statement_absent WHERE true
 ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+
+# Refunded here in the statement's days, yet no refund line of the trade in it.
+_REFUNDS_ABSENT_FROM = f"""
+FROM payments_refund r JOIN payments_payment p ON p.id = r.payment_id JOIN payments_order o ON o.id = p.order_id
+WHERE o.district_id = %(district)s AND p.provider = %(provider)s AND r.status = '{RefundStatus.SUCCEEDED}'
+  AND r.finished_at >= %(start)s AND r.finished_at < %(end)s
+  AND NOT EXISTS (SELECT 1 FROM {_STAGING} s WHERE s.is_refund AND s.trade_no = p.trade_no)
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+_REFUNDS_ABSENT_COUNT = f"SELECT COUNT(*) {_REFUNDS_ABSENT_FROM}"
+_REFUNDS_ABSENT_DISCREPANCIES = f"""
+INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
+  amount_here, amount_gateway, status, detail, note, action, created_at)
+SELECT o.district_id, %(statement)s, '{DiscrepancyKind.REFUND_MISSING_AT_GATEWAY}', o.id, o.number, p.trade_no,
+  r.amount, NULL, '{DiscrepancyStatus.OPEN}', '', '', '', %(now)s
+{_REFUNDS_ABSENT_FROM}
+ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
+"""
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -305,7 +332,7 @@ def _reconcile(statement: Statement, staged: IO[str]) -> dict[str, int]:
         cursor.execute(_LINE_DISCREPANCIES, params)
         cursor.execute(f"SELECT kind, COUNT(*) FROM {_CLASSIFIED} GROUP BY kind")  # noqa: S608
         by_kind = dict(cursor.fetchall())
-        absent = 0
+        absent = refunds_absent = 0
         if statement.period_start and statement.period_end:
             params["start"] = connection.ops.adapt_datetimefield_value(_day_start(statement.period_start))
             params["end"] = connection.ops.adapt_datetimefield_value(
@@ -316,6 +343,9 @@ def _reconcile(statement: Statement, staged: IO[str]) -> dict[str, int]:
             absent = cursor.fetchone()[0]
             cursor.execute(_ABSENT_DISCREPANCIES, params)
             cursor.execute("DROP TABLE payments_statement_absent")
+            cursor.execute(_REFUNDS_ABSENT_COUNT, params)
+            refunds_absent = cursor.fetchone()[0]
+            cursor.execute(_REFUNDS_ABSENT_DISCREPANCIES, params)
         for table in (_CLASSIFIED, _STAGING):
             cursor.execute(f"DROP TABLE {table}")
     return {
@@ -323,7 +353,9 @@ def _reconcile(statement: Statement, staged: IO[str]) -> dict[str, int]:
         "amount_mismatch": by_kind.get(LineKind.AMOUNT_MISMATCH, 0),
         "missing_here": by_kind.get(LineKind.MISSING_HERE, 0),
         "duplicate": by_kind.get(LineKind.DUPLICATE, 0),
-        "refunds": by_kind.get(LineKind.REFUND, 0),
+        "refunds": by_kind.get(LineKind.REFUND, 0) + by_kind.get(LineKind.REFUND_UNKNOWN, 0),
+        "refund_missing_here": by_kind.get(LineKind.REFUND_UNKNOWN, 0),
+        "refund_missing_at_gateway": refunds_absent,
         "other_district": by_kind.get(LineKind.OTHER_DISTRICT, 0),
         "missing_at_gateway": absent,
     }

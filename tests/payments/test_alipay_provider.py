@@ -64,6 +64,10 @@ def test_an_alipay_payment_goes_through_the_sdk_and_the_sandbox(alipay, district
 
     order_refund(order_id=order.pk, actor=finance, reason="考生申请退费")
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
+    # The refund query (what the sweep asks after a crash) answers for the request made, and no other.
+    provider = get_provider("alipay")
+    assert provider.refund_done(out_trade_no=order.number, out_request_no=f"{order.number}R01") is True
+    assert provider.refund_done(out_trade_no=order.number, out_request_no=f"{order.number}R02") is False
     assert Application.objects.get(pk=order.application_id).status == ApplicationStatus.REFUNDED
 
     statement = get_provider("alipay").fetch_statement(day=timezone.localdate())

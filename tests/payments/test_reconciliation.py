@@ -12,6 +12,7 @@ from payments.providers.base import format_gateway_time
 from payments.providers.signing import generate_key_pair, sign_params
 from payments.sandbox.services import ALIPAY_STATEMENT_HEADER, sandbox_app_default, sandbox_trade_pay
 from payments.services.orders import order_expire
+from payments.services.refunds import order_refund
 from registration.models.application import Application, ApplicationStatus
 from tests.payments.conftest import new_order, post_notification, sandbox_statement, signed_notification, token_client
 
@@ -180,25 +181,65 @@ def test_two_gateway_payments_for_one_order_are_a_duplicate(district, specialty,
     assert (discrepancy.kind, discrepancy.gateway_trade_no) == ("duplicate", "T2")
 
 
-def test_refund_lines_and_other_districts_lines_are_counted_not_reconciled(
-    district, other_district, specialty, subjects, finance, imported
+def test_a_refund_made_here_and_other_districts_lines_are_counted_not_discrepancies(
+    district, other_district, specialty, subjects, finance, imported, pay_at_sandbox
 ):
     mine, theirs = new_order(district, specialty), new_order(other_district, specialty)
-    pay(mine, "T1")
+    trade_no = pay_at_sandbox(mine)
+    order_refund(order_id=mine.pk, actor=finance, reason="考生申请退费")
     pay(theirs, "T2")
 
     body = imported(
         sandbox_statement(
             [
-                ("T1", mine.number, "payment", "380.00", TODAY),
-                ("T1", mine.number, "refund", "380.00", TODAY),
+                (trade_no, mine.number, "payment", "380.00", TODAY),
+                (trade_no, mine.number, "refund", "380.00", TODAY),
                 ("T2", theirs.number, "payment", "360.00", TODAY),
             ]
         )
     )
 
     assert (body["matched"], body["refunds"], body["other_district"]) == (1, 1, 1)
+    assert (body["refund_missing_here"], body["refund_missing_at_gateway"]) == (0, 0)
     assert not Discrepancy.objects.exists()
+
+
+def test_a_refund_at_the_gateway_unknown_here_is_a_discrepancy(district, specialty, subjects, finance, imported):
+    order = new_order(district, specialty)
+    pay(order, "T1")
+
+    body = imported(
+        sandbox_statement(
+            [("T1", order.number, "payment", "380.00", TODAY), ("T1", order.number, "refund", "380.00", TODAY)]
+        )
+    )
+
+    assert (body["matched"], body["refunds"], body["refund_missing_here"]) == (1, 1, 1)
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.order, discrepancy.gateway_trade_no, str(discrepancy.amount_gateway)) == (
+        "refund_missing_here",
+        order,
+        "T1",
+        "380.00",
+    )
+
+
+def test_a_refund_made_here_but_absent_from_the_statement_is_a_discrepancy(
+    district, specialty, subjects, finance, imported, pay_at_sandbox
+):
+    order = new_order(district, specialty)
+    trade_no = pay_at_sandbox(order)
+    order_refund(order_id=order.pk, actor=finance, reason="考生申请退费")
+
+    body = imported(sandbox_statement([(trade_no, order.number, "payment", "380.00", TODAY)]))
+
+    assert (body["matched"], body["refunds"], body["refund_missing_at_gateway"]) == (1, 0, 1)
+    discrepancy = Discrepancy.objects.get()
+    assert (discrepancy.kind, discrepancy.gateway_trade_no, str(discrepancy.amount_here)) == (
+        "refund_missing_at_gateway",
+        trade_no,
+        "380.00",
+    )
 
 
 def test_bad_lines_are_reported_by_number_and_the_rest_imported(district, specialty, subjects, finance, imported):
