@@ -32,12 +32,16 @@ _POLICY_USED_STATES = (ApplicationStatus.APPROVED, ApplicationStatus.PAID, Appli
 
 
 def staff_applications(user: Any) -> QuerySet[Application]:
-    """The caller's scope with what lists and pages show, oldest submission first."""
+    """The caller's scope with what lists and pages show, oldest submission first.
+
+    One join (the candidate), the catalogue rows prefetched: with nine joins PostgreSQL spent 21 ms
+    planning the queue's page at a million applications and 1 ms running it (bench/staff_queue.py),
+    while each prefetch is a primary-key look-up for the page's rows only.
+    """
     return (
         applications_in_scope(user)
-        .select_related(
-            "exam", "candidate", "district", "city", "site", "registration_point", "specialty", "degree_record", "unit"
-        )
+        .select_related("candidate")
+        .prefetch_related("district", "site", "registration_point", "specialty")
         .order_by("submitted_at", "id")
     )
 
@@ -65,7 +69,8 @@ def staff_application_list(*, user: Any, status: str = "", specialty: str = "", 
 
 def staff_application_get(*, user: Any, application_id: int) -> Application:
     """One application in the caller's scope; anything else is ``NotFound`` (a 404)."""
-    application = staff_applications(user).filter(pk=application_id).first()
+    detail = staff_applications(user).prefetch_related("exam", "city", "degree_record", "unit")
+    application = detail.filter(pk=application_id).first()
     if application is None:
         raise NotFound()
     return application
