@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("certificates.apis.scores")),
     path("", include("certificates.apis.certificates")),
     path("", include("certificates.apis.documents")),
+    path("", include("certificates.apis.arrangement")),
 ]

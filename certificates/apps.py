@@ -9,6 +9,9 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates import receivers
+        from certificates.services.timetable import CATALOGUE_EXTENSION
+        from registration.services.catalogue import catalogue_extension_register
         from registration.signals import application_content_changed
 
         application_content_changed.connect(receivers.on_content_changed, dispatch_uid="certificates.form")
+        catalogue_extension_register(CATALOGUE_EXTENSION)

@@ -1,5 +1,7 @@
 """Background jobs of the certificates app: they take ids and are safe to run twice."""
 
+from typing import Any
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -44,3 +46,40 @@ def render_application_document(document_id: int) -> None:
     from certificates.services.documents import document_render  # the service queues this task
 
     document_render(document_id=document_id)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def run_arrangement(self: Any, job_id: int) -> None:
+    """Runs one allocation job (see ``arrangement_run``); a finished job is left alone. A job whose
+    retries are spent is marked failed, so the staff member following it stops waiting."""
+    from certificates.services.arrangement import arrangement_fail, arrangement_run  # the service queues this task
+
+    try:
+        arrangement_run(job_id=job_id)
+    except OperationalError as error:
+        if self.request.retries >= self.max_retries:
+            arrangement_fail(job_id=job_id, message=str(error))
+        raise
+
+
+@shared_task(
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def render_room_sheet(sheet_id: int) -> None:
+    """Renders one queued version of a room's sign-in sheet; anything else is left alone."""
+    from certificates.services.room_sheets import room_sheet_render  # the service queues this task
+
+    room_sheet_render(sheet_id=sheet_id)

@@ -1,3 +1,3 @@
-from certificates.admin import certificates, scores
+from certificates.admin import arrangement, certificates, scores
 
-__all__ = ["certificates", "scores"]
+__all__ = ["arrangement", "certificates", "scores"]

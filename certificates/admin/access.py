@@ -6,9 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-
-def is_administrator(user: Any) -> bool:
-    return bool(user.is_active and user.is_staff and getattr(user, "is_administrator", False))
+from certificates.access import is_administrator
 
 
 class AdministratorOnlyMixin:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -19,6 +18,7 @@ from rest_framework import status
 from certificates.barcodes import code128_png, qr_png
 from certificates.models import ApplicationDocument, DocumentKind, DocumentStatus
 from certificates.pdf import TEMPLATES_DIR, print_photo, resource_url
+from certificates.selectors.arrangement import application_seat, application_sessions
 from registration import private_files
 from registration.models import Subject, User
 from registration.models.application import Application, ApplicationStatus, PhotoStatus
@@ -42,13 +42,6 @@ PHOTO_HEIGHT_MM = 33.6
 PHOTO_RESOURCE = "photo.jpg"
 BARCODE_RESOURCE = "barcode.png"
 QR_RESOURCE = "qr.png"
-
-# The exam day: subjects in their order, two to a half-day, the half-days starting at these times,
-# a pause between two subjects of one half-day. With 90-minute subjects: 8:30–10:00, 10:45–12:15,
-# 14:00–15:30, 16:15–17:45.
-HALF_DAY_STARTS = (datetime.time(8, 30), datetime.time(14, 0))
-SUBJECTS_PER_HALF_DAY = 2
-PAUSE_BETWEEN_SUBJECTS = datetime.timedelta(minutes=45)
 
 
 class DocumentNotReady(PortalError):
@@ -158,34 +151,6 @@ def photo_bytes(application: Application) -> bytes:
 @cache
 def stylesheet(kind: str) -> str:
     return (TEMPLATES_DIR / STYLESHEETS[DocumentKind(kind)]).read_text(encoding="utf-8")
-
-
-# ---- The exam day ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Session:
-    code: str
-    name: str
-    date: datetime.date
-    starts: datetime.time
-    ends: datetime.time
-
-
-def exam_sessions(*, exam_date: datetime.date, subjects: list[Subject]) -> list[Session]:
-    """When each subject is sat: in code order, two to a half-day (see ``HALF_DAY_STARTS``), each
-    lasting its ``minutes``, a pause between two of one half-day; a fifth would go to the next day."""
-    sessions = []
-    start = datetime.datetime.combine(exam_date, HALF_DAY_STARTS[0])
-    for index, subject in enumerate(sorted(subjects, key=lambda subject: subject.code)):
-        half_day, position = divmod(index, SUBJECTS_PER_HALF_DAY)
-        if position == 0:
-            day = exam_date + datetime.timedelta(days=half_day // len(HALF_DAY_STARTS))
-            start = datetime.datetime.combine(day, HALF_DAY_STARTS[half_day % len(HALF_DAY_STARTS)])
-        end = start + datetime.timedelta(minutes=subject.minutes)
-        sessions.append(Session(subject.code, subject.name, start.date(), start.time(), end.time()))
-        start = end + PAUSE_BETWEEN_SUBJECTS
-    return sessions
 
 
 # ---- What the documents show -----------------------------------------------------------------
@@ -305,8 +270,7 @@ def ticket_facts(application: Application) -> dict[str, Any]:
     particular language: the ticket's version is their digest, the same in a request and a worker."""
     specialty = application.specialty
     candidate = application.candidate
-    taken = {subject.code for subject in application.subjects.all()}
-    sessions = exam_sessions(exam_date=application.exam.exam_date, subjects=list(Subject.objects.all()))
+    seat = application_seat(application)
     photo = Photo.objects.filter(application=application, status=UploadStatus.ACCEPTED).values_list("key", flat=True)
     return {
         "year": application.exam.year,
@@ -322,15 +286,18 @@ def ticket_facts(application: Application) -> dict[str, Any]:
         "district": application.district.name,
         "city": application.city.name if application.city else "",
         "site": application.site.name if application.site else "",
+        "venue": seat.room.venue.name if seat else "",
+        "address": seat.room.venue.address if seat else "",
+        "room": seat.room.name if seat else "",
+        "seat": f"{seat.number:02d}" if seat else "",
         "sessions": [
             {
                 "name": session.name,
-                "date": session.date.isoformat(),
-                "starts": f"{session.starts:%H:%M}",
-                "ends": f"{session.ends:%H:%M}",
+                "date": session.starts_at.date().isoformat(),
+                "starts": f"{session.starts_at:%H:%M}",
+                "ends": f"{session.ends_at:%H:%M}",
             }
-            for session in sessions
-            if session.code in taken
+            for session in application_sessions(application)
         ],
         "photo_key": photo.first() or "",
     }

@@ -83,7 +83,7 @@ class ReferenceLoadReport:
 
 
 @dataclass(frozen=True)
-class _Row:
+class ReferenceRow:
     """One data row of a reference file, its columns stripped, with the line it starts on."""
 
     file: str
@@ -91,11 +91,11 @@ class _Row:
     values: dict[str, str]
 
 
-def _row_error(file: str, line: int, problem: str) -> InvalidInput:
+def reference_row_error(file: str, line: int, problem: str) -> InvalidInput:
     return InvalidInput(_("%(file)s 第 %(line)d 行：%(problem)s") % {"file": file, "line": line, "problem": problem})
 
 
-def _read_rows(path: Path, columns: Sequence[str]) -> list[_Row]:
+def read_reference_rows(path: Path, columns: Sequence[str]) -> list[ReferenceRow]:
     try:
         # utf-8-sig: files saved by spreadsheet programs start with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
@@ -105,46 +105,46 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[_Row]:
     header = reader.fieldnames or []
     absent = [column for column in columns if column not in header]
     if absent:
-        raise _row_error(path.name, 1, _("表头缺少列：%(columns)s") % {"columns": "、".join(absent)})
+        raise reference_row_error(path.name, 1, _("表头缺少列：%(columns)s") % {"columns": "、".join(absent)})
 
     rows = []
     for record in reader:
         line = reader.line_num
         if None in record:
-            raise _row_error(path.name, line, _("列数多于表头。"))
+            raise reference_row_error(path.name, line, _("列数多于表头。"))
         short = [column for column in columns if record[column] is None]
         if short:
-            raise _row_error(path.name, line, _("缺少列：%(columns)s") % {"columns": "、".join(short)})
-        rows.append(_Row(path.name, line, {column: record[column].strip() for column in columns}))
+            raise reference_row_error(path.name, line, _("缺少列：%(columns)s") % {"columns": "、".join(short)})
+        rows.append(ReferenceRow(path.name, line, {column: record[column].strip() for column in columns}))
     return rows
 
 
-def _text(row: _Row, column: str, *, required: bool = True) -> str:
+def _text(row: ReferenceRow, column: str, *, required: bool = True) -> str:
     value = row.values[column]
     if required and not value:
-        raise _row_error(row.file, row.line, _("%(column)s 不能为空。") % {"column": column})
+        raise reference_row_error(row.file, row.line, _("%(column)s 不能为空。") % {"column": column})
     return value
 
 
-def _integer(row: _Row, column: str, *, minimum: int = 0) -> int:
+def _integer(row: ReferenceRow, column: str, *, minimum: int = 0) -> int:
     value = row.values[column]
     try:
         number = int(value)
     except ValueError:
-        raise _row_error(
+        raise reference_row_error(
             row.file, row.line, _("%(column)s 应为整数，而不是“%(value)s”。") % {"column": column, "value": value}
         ) from None
     if number < minimum:
-        raise _row_error(
+        raise reference_row_error(
             row.file, row.line, _("%(column)s 不能小于 %(minimum)d。") % {"column": column, "minimum": minimum}
         )
     return number
 
 
-def _choice(row: _Row, column: str, allowed: Sequence[str]) -> str:
+def _choice(row: ReferenceRow, column: str, allowed: Sequence[str]) -> str:
     value = row.values[column]
     if value not in allowed:
-        raise _row_error(
+        raise reference_row_error(
             row.file,
             row.line,
             _("未知的%(column)s“%(value)s”，应为：%(allowed)s")
@@ -153,7 +153,7 @@ def _choice(row: _Row, column: str, allowed: Sequence[str]) -> str:
     return value
 
 
-def _specialty_fields(row: _Row) -> dict[str, Any]:
+def _specialty_fields(row: ReferenceRow) -> dict[str, Any]:
     return {
         "code": _text(row, "code"),
         "name": _text(row, "name"),
@@ -162,7 +162,7 @@ def _specialty_fields(row: _Row) -> dict[str, Any]:
     }
 
 
-def _subject_fields(row: _Row) -> dict[str, Any]:
+def _subject_fields(row: ReferenceRow) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "code": _text(row, "code"),
         "name": _text(row, "name"),
@@ -171,11 +171,11 @@ def _subject_fields(row: _Row) -> dict[str, Any]:
         "full_score": _integer(row, "full_score", minimum=1),
     }
     if fields["pass_score"] > fields["full_score"]:
-        raise _row_error(row.file, row.line, _("pass_score 不能大于 full_score。"))
+        raise reference_row_error(row.file, row.line, _("pass_score 不能大于 full_score。"))
     return fields
 
 
-def _eligibility_fields(row: _Row) -> dict[str, Any]:
+def _eligibility_fields(row: ReferenceRow) -> dict[str, Any]:
     return {
         "category_group": _text(row, "category_group"),
         "target_level": _choice(row, "target_level", SPECIALTY_LEVELS),
@@ -186,7 +186,7 @@ def _eligibility_fields(row: _Row) -> dict[str, Any]:
     }
 
 
-def _slot_fields(row: _Row) -> dict[str, Any]:
+def _slot_fields(row: ReferenceRow) -> dict[str, Any]:
     return {
         "code": _text(row, "code"),
         "title": _text(row, "title"),
@@ -201,7 +201,7 @@ class _ReferenceFile:
     model: type[models.Model]
     columns: tuple[str, ...]
     key: tuple[str, ...]
-    parse: Callable[[_Row], dict[str, Any]]
+    parse: Callable[[ReferenceRow], dict[str, Any]]
     # Loaded into every Shanghai district, the file's order kept as ``position``.
     shanghai_slots: bool = False
 
@@ -229,14 +229,14 @@ _REFERENCE_FILES = (
 )
 
 
-def _parse_file(path: Path, spec: _ReferenceFile) -> list[tuple[_Row, dict[str, Any]]]:
+def _parse_file(path: Path, spec: _ReferenceFile) -> list[tuple[ReferenceRow, dict[str, Any]]]:
     parsed = []
     first_line: dict[tuple[Any, ...], int] = {}
-    for row in _read_rows(path, spec.columns):
+    for row in read_reference_rows(path, spec.columns):
         fields = spec.parse(row)
         key = tuple(fields[column] for column in spec.key)
         if key in first_line:
-            raise _row_error(row.file, row.line, _("与第 %(line)d 行重复。") % {"line": first_line[key]})
+            raise reference_row_error(row.file, row.line, _("与第 %(line)d 行重复。") % {"line": first_line[key]})
         first_line[key] = row.line
         parsed.append((row, fields))
     return parsed
@@ -247,7 +247,9 @@ class _Upserted(NamedTuple, Generic[M]):
     outcome: str
 
 
-def _upsert(model: type[M], *, lookup: dict[str, Any], values: dict[str, Any], row: _Row | None = None) -> _Upserted[M]:
+def _upsert(
+    model: type[M], *, lookup: dict[str, Any], values: dict[str, Any], row: ReferenceRow | None = None
+) -> _Upserted[M]:
     """Creates or updates the one row matching ``lookup``; says whether it was CREATED, UPDATED or UNCHANGED.
 
     A row that fails validation raises ``InvalidInput`` naming the file and line of ``row``.
@@ -269,9 +271,32 @@ def _upsert(model: type[M], *, lookup: dict[str, Any], values: dict[str, Any], r
         if row is None:
             raise
         problems = "；".join(f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items())
-        raise _row_error(row.file, row.line, problems) from None
+        raise reference_row_error(row.file, row.line, problems) from None
     instance.save()
     return _Upserted(instance, outcome)
+
+
+@dataclass(frozen=True)
+class CatalogueExtension:
+    """Catalogue data an app above registration keeps in its own models (the exam's timetable, the
+    sites' rooms), loaded and seeded with registration's own: registration cannot import that app,
+    so the app registers this in its ``AppConfig.ready``.
+
+    ``load`` reads ``reference_file`` (when the folder has it) and says what it changed; ``seed_demo``
+    is given the demo exam and its sites. Both run inside the caller's transaction: a bad row or a
+    failure undoes the whole load or seed.
+    """
+
+    reference_file: str
+    load: Callable[[Path], UpsertCounts]
+    seed_demo: Callable[[Exam, Sequence[Site]], None]
+
+
+_EXTENSIONS: dict[str, CatalogueExtension] = {}
+
+
+def catalogue_extension_register(extension: CatalogueExtension) -> None:
+    _EXTENSIONS[extension.reference_file] = extension
 
 
 def reference_data_load(*, directory: Path = REFERENCE_DIR) -> ReferenceLoadReport:
@@ -286,13 +311,15 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> ReferenceLoadRepo
     if not directory.is_dir():
         raise InvalidInput(_("找不到参考数据目录：%(directory)s") % {"directory": directory})
     present = [spec for spec in _REFERENCE_FILES if (directory / spec.name).is_file()]
-    if not present:
+    extensions = [extension for extension in _EXTENSIONS.values() if (directory / extension.reference_file).is_file()]
+    if not present and not extensions:
         raise InvalidInput(_("目录 %(directory)s 中没有任何参考数据文件。") % {"directory": directory})
 
     # Every file is read and checked before anything is written.
     parsed = {spec.name: _parse_file(directory / spec.name, spec) for spec in present}
     report = ReferenceLoadReport(
-        missing_files=[spec.name for spec in _REFERENCE_FILES if spec not in present],
+        missing_files=[spec.name for spec in _REFERENCE_FILES if spec not in present]
+        + [extension.reference_file for extension in _EXTENSIONS.values() if extension not in extensions],
     )
     with transaction.atomic():
         for spec in present:
@@ -309,6 +336,9 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> ReferenceLoadRepo
                     if spec.shanghai_slots:
                         values["position"] = position
                     counts.count(_upsert(spec.model, lookup=lookup, values=values, row=row).outcome)
+        # After the catalogue's own files: the extensions' rows refer to its subjects and specialties.
+        for extension in extensions:
+            report.counts[extension.reference_file] = extension.load(directory / extension.reference_file)
     return report
 
 
@@ -455,6 +485,8 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime.datetime | None = 
 
         reference = reference_data_load()
         exam.specialties.add(*Specialty.objects.all())
+        for extension in _EXTENSIONS.values():
+            extension.seed_demo(exam, [site for _demo, _district, site, _point in scopes])
 
         for demo, district, site, point in scopes:
             scope_of_role: dict[str, District | Site | RegistrationPoint] = {
