@@ -30,7 +30,7 @@ SEED_TIMETABLE = (("1", "08:30", "10:00"), ("2", "10:45", "12:15"), ("3", "14:00
 
 
 @pytest.fixture
-def timetable(world):
+def timetable(world):  # noqa: F811
     for code, starts, ends in SEED_TIMETABLE:
         ExamSession.objects.create(
             exam=world.exam,
@@ -51,7 +51,7 @@ def make_rooms(site: Site, sizes: Sequence[int], *, venue: str = "第一教学�
 
 
 @pytest.fixture
-def registered(world) -> Callable[..., Application]:
+def registered(world) -> Callable[..., Application]:  # noqa: F811
     """``registered(point=..., specialty=...)``: a paid application, seated nowhere yet."""
 
     def make(**fields) -> Application:
@@ -61,7 +61,7 @@ def registered(world) -> Callable[..., Application]:
 
 
 @pytest.fixture
-def arrange(world, api_as, django_capture_on_commit_callbacks) -> Callable[..., dict]:
+def arrange(world, api_as, django_capture_on_commit_callbacks) -> Callable[..., dict]:  # noqa: F811
     """Starts an allocation as ``staff`` through the API, runs its job, and returns the finished job."""
 
     def run(staff: str = "sh_district", **body) -> dict:

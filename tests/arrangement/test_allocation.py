@@ -34,7 +34,7 @@ def test_rooms_fill_in_order_and_each_specialty_takes_consecutive_seats(world, r
 
     assert job["status"] == "done"
     assert (job["total"], job["seated"], job["unseated"], job["report"]) == (6, 6, 0, [])
-    first, second, third = (room.name for room in rooms)
+    first, second, _third = (room.name for room in rooms)
     assert seats_of(internists) == [(first, 1), (first, 2), (first, 3), (second, 1)]
     assert seats_of(surgeons) == [(second, 2), (second, 3)]
     assert not Seat.objects.filter(room=rooms[2]).exists()

@@ -100,6 +100,7 @@ def test_second_run_changes_nothing_and_says_so():
         "subjects.csv": (0, 0, 4),
         "eligibility.csv": (0, 0, 25),
         "shanghai-material-slots.csv": (0, 0, 30),
+        "timetable.csv": (0, 0, 4),
     }
     assert _snapshot() == before
     assert "没有任何更改" in output
@@ -124,7 +125,7 @@ def test_changed_row_in_an_extended_file_is_updated_and_a_new_row_created(extend
 
 
 def test_an_extended_folder_may_hold_only_some_files(extended_dir: Path):
-    for name in ("subjects.csv", "eligibility.csv", "shanghai-material-slots.csv"):
+    for name in ("subjects.csv", "eligibility.csv", "shanghai-material-slots.csv", "timetable.csv"):
         (extended_dir / name).unlink()
 
     output = _load("--dir", str(extended_dir))

@@ -1,5 +1,6 @@
 """The admission ticket (准考证): for a paid application inside the ticket window, with the subjects'
-times derived from the subject rows, the site, a QR code and the candidate rules."""
+times from the exam's timetable, the site, once arranged the venue, its address, the room and the
+seat, a QR code and the candidate rules."""
 
 from __future__ import annotations
 
@@ -8,12 +9,29 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from certificates.selectors.documents import exam_sessions
-from registration.models import Exam, Subject
+from certificates.models import ExamSession, Room, SpecialtyExamDay, Venue
+from certificates.services.arrangement import arrangement_run, arrangement_start
+from registration.choices import Role
+from registration.models import Exam, Site, Specialty, Subject
 from registration.services.applications import application_submit
+from registration.services.staff import staff_user_upsert
 from tests.documents.conftest import TICKET, fetch_pdf, page_barcodes, pdf_text
 
 pytestmark = pytest.mark.django_db
+
+# Seed 003 lines 862–866, as reference/timetable.csv gives them.
+SEED_TIMETABLE = (("1", "08:30", "10:00"), ("2", "10:45", "12:15"), ("3", "14:00", "15:30"), ("4", "16:15", "17:45"))
+
+
+@pytest.fixture(autouse=True)
+def timetable(exam):
+    for code, starts, ends in SEED_TIMETABLE:
+        ExamSession.objects.create(
+            exam=exam,
+            subject=Subject.objects.get(code=code),
+            starts=datetime.time.fromisoformat(starts),
+            ends=datetime.time.fromisoformat(ends),
+        )
 
 
 def test_a_paid_candidate_gets_the_ticket_with_number_name_masked_id_subjects_times_and_site(
@@ -42,25 +60,53 @@ def test_a_paid_candidate_gets_the_ticket_with_number_name_masked_id_subjects_ti
     assert page_barcodes(pdf, tmp_path).get("QRCode") == ticket_number
 
 
-def test_the_times_follow_the_subject_rows_minutes(api, paid, exam, django_capture_on_commit_callbacks):
-    Subject.objects.filter(code="1").update(minutes=120)
+def test_the_times_follow_the_exams_timetable(api, paid, exam, django_capture_on_commit_callbacks):
+    url = TICKET.format(id=paid["id"])
+    fetch_pdf(api, url, django_capture_on_commit_callbacks)
+    ExamSession.objects.filter(exam=exam, subject__code="1").update(
+        starts=datetime.time(8, 0), ends=datetime.time(10, 0)
+    )
+    text = pdf_text(fetch_pdf(api, url, django_capture_on_commit_callbacks))
+    assert "08:00–10:00" in text
+    assert "10:45–12:15" in text
+
+
+def test_a_specialty_sitting_on_another_day_has_that_day_on_its_ticket(
+    api, paid, exam, django_capture_on_commit_callbacks
+):
+    later = exam.exam_date + datetime.timedelta(days=1)
+    SpecialtyExamDay.objects.create(exam=exam, specialty=Specialty.objects.get(code="303"), date=later)
     text = pdf_text(fetch_pdf(api, TICKET.format(id=paid["id"]), django_capture_on_commit_callbacks))
-    assert "08:30–10:30" in text
-    assert "11:15–12:45" in text
-    assert "14:00–15:30" in text
+    assert f"基础知识 {later.year}年{later.month}月{later.day}日 08:30–10:00" in text
 
 
-def test_the_exam_day_puts_two_subjects_in_each_half_day_and_a_fifth_on_the_next_day():
-    subjects = [Subject(code=str(code), name=f"科目{code}", minutes=90) for code in (5, 3, 1, 2, 4)]
-    day = datetime.date(2026, 4, 11)
-    sessions = exam_sessions(exam_date=day, subjects=subjects)
-    assert [(s.code, s.date, f"{s.starts:%H:%M}", f"{s.ends:%H:%M}") for s in sessions] == [
-        ("1", day, "08:30", "10:00"),
-        ("2", day, "10:45", "12:15"),
-        ("3", day, "14:00", "15:30"),
-        ("4", day, "16:15", "17:45"),
-        ("5", day + datetime.timedelta(days=1), "08:30", "10:00"),
-    ]
+def test_without_a_timetable_the_ticket_says_the_times_follow(api, paid, exam, django_capture_on_commit_callbacks):
+    ExamSession.objects.filter(exam=exam).delete()
+    text = pdf_text(fetch_pdf(api, TICKET.format(id=paid["id"]), django_capture_on_commit_callbacks))
+    assert "考试时间另行公布" in text
+    assert "08:30" not in text
+
+
+def test_once_arranged_the_ticket_prints_venue_address_room_and_seat(
+    api, paid, exam, django_capture_on_commit_callbacks
+):
+    url = TICKET.format(id=paid["id"])
+    before = pdf_text(fetch_pdf(api, url, django_capture_on_commit_callbacks))
+    assert "考场尚未编排" in before
+    venue = Venue.objects.create(
+        site=Site.objects.get(code="SH0101"), name="上海医学考试中心", address="上海市徐汇区医学院路138号"
+    )
+    Room.objects.create(venue=venue, name="第07考场", seats=30)
+    administrator = staff_user_upsert(username="boss", role=Role.ADMINISTRATOR, scope=None, password="staff-pass-2026")
+    with django_capture_on_commit_callbacks(execute=False):
+        job = arrangement_start(actor=administrator, exam_id=exam.pk, district_code=None)
+    arrangement_run(job_id=job.pk)
+
+    text = pdf_text(fetch_pdf(api, url, django_capture_on_commit_callbacks))
+
+    for expected in ["上海医学考试中心", "上海市徐汇区医学院路138号", "第07考场", "座位号 01"]:
+        assert expected in text, expected
+    assert "考场尚未编排" not in text
 
 
 def test_only_the_subjects_taken_are_on_the_ticket(
@@ -114,3 +160,16 @@ def test_a_changed_exam_date_gives_a_new_ticket(api, paid, exam, django_capture_
         render()
     text = pdf_text(fetch_pdf(api, url, django_capture_on_commit_callbacks))
     assert f"{later.year}年{later.month}月{later.day}日" in text
+
+
+def test_before_the_window_the_ticket_page_says_when_it_opens(client, candidate, paid, exam):
+    """Seed 003 line 876: "一般为考前一周开放打印准考证" — the ticket is printed in a window before the exam."""
+    opens = timezone.now() + datetime.timedelta(days=3)
+    Exam.objects.filter(pk=exam.pk).update(ticket_opens=opens, ticket_closes=opens + datetime.timedelta(days=7))
+    client.force_login(candidate)
+
+    response = client.get(f"/applications/{paid['id']}/admission-ticket.pdf")
+
+    assert response.status_code == 423
+    local = timezone.localtime(opens)
+    assert f"准考证打印尚未开始，开始时间为{local:%Y-%m-%d %H:%M}" in response.content.decode()
