@@ -153,7 +153,7 @@ class MyArrangement(APIView):
 
 
 class SeatMoveInputSerializer(StrictInputSerializer):
-    room = serializers.IntegerField(min_value=1, help_text="考场 id")
+    room = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="考场 id")
     seat = serializers.IntegerField(min_value=1, max_value=32767, help_text="座位号")
     reason = serializers.CharField(max_length=200, help_text="调整原因")
 
