@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-# Specialty category (specialties.csv ``category``) → category group of the eligibility table.
-# 中医、中西医结合 and 口腔 are physicians' categories like 临床医学; 技术类 shares the
-# pharmacy/technician rules (《卫生专业技术人员职称评价基本标准》).
-CATEGORY_GROUPS: dict[str, str] = {
-    "临床医学类": "physician",
-    "中医类": "physician",
-    "中西医结合类": "physician",
-    "口腔类": "physician",
-    "护理类": "nursing",
-    "药学类": "pharmacy_technician",
-    "技术类": "pharmacy_technician",
-}
+# Who a material slot concerns is the registration app's, so the candidate's page folds the same
+# slots staff see as not expected; the names stay importable from here.
+from registration.material_audiences import (  # noqa: F401
+    CATEGORY_GROUPS,
+    SLOT_AUDIENCES,
+    Case,
+    category_group,
+    slot_expected,
+)
 
 # 现有技术资格 values that are a 初级(士) and a 初级(师) qualification.
 JUNIOR_ASSISTANT_QUALIFICATIONS = frozenset({"医士", "护士", "药士", "技士"})
@@ -46,45 +43,6 @@ PRACTICE_REQUIREMENTS: dict[tuple[str, str], frozenset[str]] = {
 
 # Candidates who changed post must have worked this many full years in the current one.
 CURRENT_POST_MIN_YEARS = 2
-
-
-# Who a material slot concerns (the ``who`` hint of reference/shanghai-material-slots.csv), as a test
-# of the candidate's case: the slots expected of them. Hints left out depend on facts the application
-# does not hold (household registration, nationality, private institutions, a changed certificate),
-# or cover pages only some have (a nurse's or physician's change and renewal pages): never expected.
-@dataclass(frozen=True)
-class Case:
-    group: str | None
-    level: str
-    education: str
-    residency: bool
-    changed_post: bool
-    history: bool
-    special: bool  # claims an early-application policy
-
-
-SLOT_AUDIENCES: dict[str, Callable[[Case], bool]] = {
-    "all": lambda case: True,
-    "all candidates except history candidates confirmed automatically": lambda case: True,
-    "大专 and above; foreign degrees": lambda case: case.education in {"大专", "本科", "硕士", "博士"},
-    "pharmacy/technician applying for 师": lambda case: (
-        case.group == "pharmacy_technician" and case.level == "初级(师)"
-    ),
-    "nurses applying for 护师 or 主管护师": lambda case: case.group == "nursing",
-    "physicians applying for 主治/主管医师": lambda case: case.group == "physician" and case.level == "中级",
-    "applying for 主管护师/主管药（技）师": lambda case: (
-        case.group in {"nursing", "pharmacy_technician"} and case.level == "中级"
-    ),
-    "residency-trained physicians applying for 中级": lambda case: case.residency and case.level == "中级",
-    "candidates who changed post": lambda case: case.changed_post,
-    "history candidates": lambda case: case.history,
-    "special cases": lambda case: case.special,
-}
-
-
-def slot_expected(who: str, case: Case) -> bool:
-    audience = SLOT_AUDIENCES.get(who.strip())
-    return audience is not None and audience(case)
 
 
 # "or 2 years after the residency (住培) certificate" in a rule's note: a second way to qualify.
@@ -170,10 +128,6 @@ def calendar_years(start: datetime.date, end: datetime.date) -> int:
     """Years counted by year number, the first year as one (注册第一年即为 1 年, as lenient districts
     count: registered 2018-11, four years by 2021-12-31); 0 if ``end`` is earlier."""
     return max(end.year - start.year + 1, 0) if end >= start else 0
-
-
-def category_group(category: str) -> str | None:
-    return CATEGORY_GROUPS.get(category)
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,15 @@ from registration.selectors.files import (
     material_slots,
     photo_for_viewer,
     require_viewable,
+    upload_bounds,
 )
 from registration.services.files import (
     material_delete,
     material_replace,
+    material_rules,
     material_upload,
     materials_finalize,
+    photo_rules,
     photo_upload,
     photo_use_account,
 )
@@ -45,10 +48,20 @@ from registration.uploads import cap_uploads, uploaded_bytes
 from wecan.errors import NotFound
 
 
+class UploadBoundsSerializer(serializers.Serializer):
+    min_bytes = serializers.IntegerField(help_text="smallest file the check accepts, bytes")
+    max_bytes = serializers.IntegerField(help_text="largest file the check accepts, bytes")
+    max_upload_bytes = serializers.IntegerField(help_text="larger uploads are refused (413) while they arrive")
+    min_width = serializers.IntegerField(help_text="pixels")
+    min_height = serializers.IntegerField(help_text="pixels")
+    aspect_ratio = serializers.CharField(allow_null=True, help_text="width:height the photo must have, e.g. 5:7")
+
+
 class PhotoStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["missing", "pending", "accepted", "rejected"])
     reason = serializers.CharField(allow_blank=True)
     account_photo = serializers.BooleanField(help_text="账户有基本照片，可确认使用")
+    bounds = UploadBoundsSerializer(help_text="what this exam accepts as a photo: aim inside it before uploading")
 
 
 class MaterialFileSerializer(serializers.Serializer):
@@ -68,6 +81,7 @@ class SlotSerializer(serializers.Serializer):
 class MaterialsSerializer(serializers.Serializer):
     finalized = serializers.BooleanField(help_text="已上传全部证明材料")
     slots = SlotSerializer(many=True)
+    bounds = UploadBoundsSerializer(help_text="what this exam accepts as a material file")
 
 
 PENDING_BODY = inline_serializer(name="UploadQueued", fields={"status": serializers.CharField()})
@@ -87,7 +101,10 @@ def _own(request: Request, application_id: int) -> Application:
 
 def _materials_body(application: Application) -> dict[str, Any]:
     slots: list[SlotFiles] = material_slots(application=application)
-    return MaterialsSerializer({"finalized": application.materials_finalized, "slots": slots}).data
+    bounds = upload_bounds(rules=material_rules(application.exam))
+    return MaterialsSerializer(
+        {"finalized": application.materials_finalized, "slots": slots, "bounds": bounds}
+    ).data
 
 
 def _file_body(material: MaterialFile) -> dict[str, Any]:
@@ -118,6 +135,7 @@ class PhotoApi(CappedUploadView):
                     "status": application.photo_status,
                     "reason": photo.reason if photo else "",
                     "account_photo": account_photo(candidate=application.candidate) is not None,
+                    "bounds": upload_bounds(rules=photo_rules(application.exam)),
                 }
             ).data
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -189,6 +190,7 @@ class MaterialSlot(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="material_slots")
     code = models.CharField(_("代码"), max_length=10)
     title = models.CharField(_("材料名称"), max_length=200)
+    title_en = models.CharField(_("材料名称（英文）"), max_length=200, blank=True)
     max_files = models.PositiveSmallIntegerField(_("最多文件数"), validators=[MinValueValidator(1)])
     # A hint shown to the candidate about whom the slot concerns; it never blocks submission.
     who = models.CharField(_("适用人员"), max_length=200, blank=True)
@@ -205,6 +207,13 @@ class MaterialSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the page's language: English where the reference data gives one."""
+        if self.title_en and (get_language() or "").startswith("en"):
+            return self.title_en
+        return self.title
 
 
 class Unit(models.Model):

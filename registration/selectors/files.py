@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from registration.choices import Role
+from registration.imaging import ImageRules
+from registration.material_audiences import Case, category_group, slot_expected
 from registration.models import MaterialSlot, User
 from registration.models.application import Application
 from registration.models.files import MaterialFile, Photo, UploadStatus
+from registration.selectors.applications import history_record
 from wecan.errors import InvalidState, NotFound
 
 StoredFile = TypeVar("StoredFile", Photo, MaterialFile)
@@ -112,3 +116,46 @@ def require_viewable(file: Photo | MaterialFile) -> None:
         raise InvalidState(
             _("文件正在检查，请稍候。") if file.status == UploadStatus.PENDING else _("文件未通过检查，不能预览。")
         )
+
+
+def upload_bounds(*, rules: ImageRules) -> dict[str, Any]:
+    """What a page or client aims for before uploading: the rules of this exam's photo or materials.
+
+    The rules themselves live on the exam (``services.files.photo_rules``/``material_rules``); this
+    only shows them, so a browser that shrinks an image aims where the server's check will accept.
+    """
+    bounds: dict[str, Any] = {
+        "min_bytes": rules.min_bytes,
+        "max_bytes": rules.max_bytes,
+        "max_upload_bytes": settings.UPLOAD_MAX_FILE_BYTES,
+        "min_width": rules.min_width,
+        "min_height": rules.min_height,
+        "aspect_ratio": None,
+    }
+    if rules.proportions is not None:
+        bounds["aspect_ratio"] = f"{rules.proportions.numerator}:{rules.proportions.denominator}"
+    return bounds
+
+
+def candidate_slots(*, application: Application) -> tuple[list[SlotFiles], list[SlotFiles]]:
+    """The district's slots split in two: those the candidate's case asks for (or that hold a file
+    already), in order, and the rest, which the materials page folds.
+
+    The case is read from the application alone; a changed post or a special policy is declared to
+    staff (review), so those slots stay among the rest until a file is put in them.
+    """
+    slots = material_slots(application=application)
+    specialty = application.specialty
+    degree = application.degree_record
+    case = Case(
+        group=category_group(specialty.category) if specialty else None,
+        level=specialty.level if specialty else "",
+        education=degree.education if degree else application.highest_education,
+        residency=application.residency_certificate_month is not None,
+        changed_post=False,
+        history=specialty is not None and history_record(application=application, specialty=specialty) is not None,
+        special=False,
+    )
+    mine = [entry for entry in slots if entry.files or slot_expected(entry.slot.who, case)]
+    chosen = {entry.slot.pk for entry in mine}
+    return mine, [entry for entry in slots if entry.slot.pk not in chosen]

@@ -95,7 +95,8 @@ def reference_row_error(file: str, line: int, problem: str) -> InvalidInput:
     return InvalidInput(_("%(file)s 第 %(line)d 行：%(problem)s") % {"file": file, "line": line, "problem": problem})
 
 
-def read_reference_rows(path: Path, columns: Sequence[str]) -> list[ReferenceRow]:
+def read_reference_rows(path: Path, columns: Sequence[str], optional: Sequence[str] = ()) -> list[ReferenceRow]:
+    """The file's rows as ``columns`` (each required in the header) and ``optional`` ones ("" when absent)."""
     try:
         # utf-8-sig: files saved by spreadsheet programs start with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
@@ -115,7 +116,9 @@ def read_reference_rows(path: Path, columns: Sequence[str]) -> list[ReferenceRow
         short = [column for column in columns if record[column] is None]
         if short:
             raise reference_row_error(path.name, line, _("缺少列：%(columns)s") % {"columns": "、".join(short)})
-        rows.append(ReferenceRow(path.name, line, {column: record[column].strip() for column in columns}))
+        values = {column: record[column].strip() for column in columns}
+        values |= {column: (record.get(column) or "").strip() for column in optional}
+        rows.append(ReferenceRow(path.name, line, values))
     return rows
 
 
@@ -190,6 +193,7 @@ def _slot_fields(row: ReferenceRow) -> dict[str, Any]:
     return {
         "code": _text(row, "code"),
         "title": _text(row, "title"),
+        "title_en": _text(row, "title_en", required=False),
         "max_files": _integer(row, "max_files", minimum=1),
         "who": _text(row, "who", required=False),
     }
@@ -204,6 +208,8 @@ class _ReferenceFile:
     parse: Callable[[ReferenceRow], dict[str, Any]]
     # Loaded into every Shanghai district, the file's order kept as ``position``.
     shanghai_slots: bool = False
+    # Columns a file may leave out (an English title), read as empty.
+    optional: tuple[str, ...] = ()
 
 
 _REFERENCE_FILES = (
@@ -225,6 +231,7 @@ _REFERENCE_FILES = (
         ("code",),
         _slot_fields,
         shanghai_slots=True,
+        optional=("title_en",),
     ),
 )
 
@@ -232,7 +239,7 @@ _REFERENCE_FILES = (
 def _parse_file(path: Path, spec: _ReferenceFile) -> list[tuple[ReferenceRow, dict[str, Any]]]:
     parsed = []
     first_line: dict[tuple[Any, ...], int] = {}
-    for row in read_reference_rows(path, spec.columns):
+    for row in read_reference_rows(path, spec.columns, spec.optional):
         fields = spec.parse(row)
         key = tuple(fields[column] for column in spec.key)
         if key in first_line:

@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from registration import private_files
+from registration.imaging import ImageRules
+from registration.models import Exam
 from registration.models.application import Application
 from registration.models.files import UploadStatus
 from registration.selectors.files import (
@@ -27,14 +31,16 @@ from registration.selectors.files import (
     account_photo_for_viewer,
     any_pending,
     application_photo,
+    candidate_slots,
     material_for_viewer,
-    material_slots,
     photo_for_viewer,
     require_viewable,
+    upload_bounds,
 )
 from registration.services.files import (
     material_delete,
     material_replace,
+    material_rules,
     material_upload,
     materials_finalize,
     photo_rules,
@@ -55,12 +61,24 @@ def _report(request: HttpRequest, error: PortalError) -> None:
             messages.error(request, text)
 
 
-def _too_large(request: HttpRequest) -> None:
-    messages.error(request, _("文件过大，请按要求处理后重新上传。"))
+def _too_large(request: HttpRequest, rules: ImageRules) -> None:
+    messages.error(
+        request,
+        _("文件超过了%(limit)s的上传上限：请选择JPG图片，本页会先把它压缩到%(min)s–%(max)s再上传。")
+        % {
+            "limit": filesizeformat(settings.UPLOAD_MAX_FILE_BYTES),
+            "min": filesizeformat(rules.min_bytes),
+            "max": filesizeformat(rules.max_bytes),
+        },
+    )
 
 
-def _capped(view: View, render: Callable[[HttpRequest, Application], HttpResponse]) -> View:
-    """The upload cap, then the CSRF check, then the view; an oversized body is answered 413."""
+def _capped(view: View, render: Callable[..., HttpResponse], rules: Callable[[Exam], ImageRules]) -> View:
+    """The upload cap, then the CSRF check, then the view; an oversized body is answered 413.
+
+    The page answering 413 leaves out the reasons of earlier attempts: beside the new refusal they
+    would read as the reason for this one.
+    """
     protected = csrf_protect(view)
 
     @csrf_exempt
@@ -70,8 +88,9 @@ def _capped(view: View, render: Callable[[HttpRequest, Application], HttpRespons
         try:
             return protected(request, application_id, **kwargs)
         except RequestDataTooBig:
-            _too_large(request)
-            response = render(request, _own(request, application_id))
+            application = _own(request, application_id)
+            _too_large(request, rules(application.exam))
+            response = render(request, application, refused_upload=True)
             response.status_code = 413
             return response
 
@@ -81,15 +100,18 @@ def _capped(view: View, render: Callable[[HttpRequest, Application], HttpRespons
 # ---- Photo --------------------------------------------------------------------------------------
 
 
-def _photo_page(request: HttpRequest, application: Application) -> HttpResponse:
+def _photo_page(request: HttpRequest, application: Application, *, refused_upload: bool = False) -> HttpResponse:
     photo = application_photo(application=application)
+    rules = photo_rules(application.exam)
     return _page(
         request,
         "files/photo.html",
         application,
         photo=photo,
         account_photo=account_photo(candidate=application.candidate),
-        rules=photo_rules(application.exam),
+        rules=rules,
+        bounds=upload_bounds(rules=rules),
+        refused_upload=refused_upload,
         min_kb=application.exam.photo_min_bytes // 1024,
         max_kb=application.exam.photo_max_bytes // 1024,
         pending=photo is not None and photo.status == UploadStatus.PENDING,
@@ -110,7 +132,7 @@ def _photo(request: HttpRequest, application_id: int) -> HttpResponse:
     return _photo_page(request, _own(request, application_id))
 
 
-photo = _capped(_photo, _photo_page)
+photo = _capped(_photo, _photo_page, photo_rules)
 
 
 @login_required
@@ -129,13 +151,18 @@ def photo_use_account_view(request: HttpRequest, application_id: int) -> HttpRes
 # ---- Materials ----------------------------------------------------------------------------------
 
 
-def _materials_page(request: HttpRequest, application: Application) -> HttpResponse:
-    slots = material_slots(application=application)
+def _materials_page(request: HttpRequest, application: Application, *, refused_upload: bool = False) -> HttpResponse:
+    mine, others = candidate_slots(application=application)
+    slots = mine + others
     return _page(
         request,
         "files/materials.html",
         application,
         slots=slots,
+        my_slots=mine,
+        other_slots=others,
+        bounds=upload_bounds(rules=material_rules(application.exam)),
+        refused_upload=refused_upload,
         pending=any_pending(slots),
         min_kb=application.exam.material_min_bytes // 1024,
         max_kb=application.exam.material_max_bytes // 1024,
@@ -161,7 +188,7 @@ def _materials(request: HttpRequest, application_id: int) -> HttpResponse:
     return _materials_page(request, _own(request, application_id))
 
 
-materials = _capped(_materials, _materials_page)
+materials = _capped(_materials, _materials_page, material_rules)
 
 
 def _replace(request: HttpRequest, application_id: int, file_id: int) -> HttpResponse:
@@ -178,7 +205,7 @@ def _replace(request: HttpRequest, application_id: int, file_id: int) -> HttpRes
     return redirect("application-materials", application_id=application.pk)
 
 
-replace = _capped(_replace, _materials_page)
+replace = _capped(_replace, _materials_page, material_rules)
 
 
 @login_required

@@ -30,7 +30,13 @@ def load_shanghai_slots(district: District) -> list[MaterialSlot]:
         rows = list(csv.DictReader(handle))
     return [
         MaterialSlot.objects.create(
-            district=district, code=row["code"], title=row["title"], max_files=int(row["max_files"]), position=position
+            district=district,
+            code=row["code"],
+            title=row["title"],
+            title_en=row["title_en"],
+            max_files=int(row["max_files"]),
+            who=row["who"],
+            position=position,
         )
         for position, row in enumerate(rows)
     ]

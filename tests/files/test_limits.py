@@ -64,9 +64,27 @@ def test_a_5_mb_material_on_the_page_is_413_before_its_body_is_read(client, cand
     body = CountingBody(5 * 1024 * 1024)
     response = send(client, "POST", f"/applications/{application_id}/materials/", body)
     assert response.status_code == 413
-    assert "文件过大" in response.content.decode()
+    html = response.content.decode()
+    # The refusal says the limit and what to do, in one sentence.
+    assert "文件超过了1.0\xa0MB的上传上限" in html
+    assert "压缩到10.0\xa0KB–150.0\xa0KB再上传" in html
     assert body.read_bytes == 0
     assert not MaterialFile.objects.exists()
+
+
+def test_a_too_large_photo_on_the_page_hides_the_reason_of_the_attempt_before(
+    client, candidate, application_id, api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        put_photo(api, application_id, images.text_bytes(30 * 1024))
+    assert Photo.objects.get().status == "rejected"
+    client.force_login(candidate)
+    response = send(client, "POST", f"/applications/{application_id}/photo/", CountingBody(5 * 1024 * 1024))
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "文件超过了1.0\xa0MB的上传上限" in html
+    assert 'data-testid="photo-reason"' not in html
+    assert 'data-testid="photo-reason"' in client.get(f"/applications/{application_id}/photo/").content.decode()
 
 
 def test_a_file_over_the_cap_inside_a_small_enough_body_is_stopped_while_it_arrives(api, application_id, settings):
