@@ -6,11 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango/HarfBuzz for WeasyPrint, CJK fonts so the PDFs show Chinese, gettext for compilemessages.
+# Pango/HarfBuzz for WeasyPrint, CJK fonts so the PDFs show Chinese (Hanazono: the rare ideographs
+# of CJK extensions B–F), gettext for compilemessages.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        fonts-noto-cjk fonts-wqy-zenhei gettext \
+        fonts-noto-cjk fonts-wqy-zenhei fonts-hanazono gettext \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --system --create-home --home-dir /home/wecan --shell /usr/sbin/nologin wecan

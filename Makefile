@@ -10,9 +10,10 @@ PY := $(VENV)/bin/python
 # Root installs directly; anyone else goes through sudo where it exists.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || command -v sudo)
 
-# Pango/HarfBuzz for WeasyPrint, CJK fonts for the PDFs, gettext for compilemessages, poppler to read PDFs back.
+# Pango/HarfBuzz for WeasyPrint, CJK fonts for the PDFs (Hanazono for the rare ideographs of CJK
+# extensions B–F that names may hold), gettext for compilemessages, poppler to read PDFs back.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	fonts-noto-cjk fonts-wqy-zenhei gettext poppler-utils
+	fonts-noto-cjk fonts-wqy-zenhei fonts-hanazono gettext poppler-utils
 # redis-server: the fault tests start Redis servers of their own, to restart them.
 TEST_PACKAGES := $(RUN_PACKAGES) chromium redis-server
 # wrk sends the HTTP benchmark's load from a second process.

@@ -1,8 +1,9 @@
 """PDF rendering shared by the portal's documents: WeasyPrint, a CJK font given by file path, no network.
 
 ``render_pdf(template_name=..., context=...)`` renders a Django template to PDF bytes. Fonts come from
-the files in ``CJK_FONT_FILES`` (installed by ``make``: ``fonts-wqy-zenhei``, ``fonts-noto-cjk``),
-declared as ``@font-face`` families ``wecan-cjk`` and ``wecan-cjk-fallback``, with a compact cut of
+the files in ``CJK_FONT_FILES`` (installed by ``make``: ``fonts-wqy-zenhei``, ``fonts-noto-cjk``,
+``fonts-hanazono``), declared as ``@font-face`` families ``wecan-cjk``, ``wecan-cjk-fallback`` and
+``wecan-cjk-supplementary``, with a compact cut of
 the first in front (``certificates.fonts``); the ``html`` element gets them all in that order, so a
 template need not name a font. Every resource the document names is fetched by
 ``LocalFileFetcher``: ``data:`` URIs, and ``file:`` URIs inside the templates folder, the font
@@ -56,7 +57,9 @@ class FontFace:
 # WenQuanYi Zen Hei first: it renders faster and embeds smaller than Noto Sans CJK (its TrueType
 # glyphs subset to a compact file, where Noto's CFF keeps an entry for every glyph id up to the
 # highest one used); Noto covers the rarer characters (𠮷) and is the only one where a
-# distribution lacks WenQuanYi.
+# distribution lacks WenQuanYi; Hanazono Mincho B covers the supplementary plane (CJK extensions
+# B–F, 𪚥 𤳵), so every character a name may hold (``registration.identity.HAN_RANGES``) prints.
+# A face is embedded only in the documents that use it.
 CJK_FONT_FILES = (
     FontFace("wecan-cjk", (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),)),
     FontFace(
@@ -66,6 +69,7 @@ CJK_FONT_FILES = (
             Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"),
         ),
     ),
+    FontFace("wecan-cjk-supplementary", (Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),)),
 )
 COMMON_FAMILY = "wecan-cjk-common"
 

@@ -57,7 +57,7 @@ class RegistrationForm(ServiceForm):
     name = forms.CharField(
         label=_("姓名"),
         max_length=50,
-        help_text=_("须与有效证件上的姓名一致；支持间隔号“·”和生僻字。"),
+        help_text=_("须与有效证件上的姓名一致；支持间隔号“·”和生僻字，无法输入的字用括号加拼音代替，如“王(yan)”。"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     id_type = forms.ChoiceField(label=_("证件类型"), choices=_BLANK_CHOICE + list(IdType.choices))

@@ -160,14 +160,77 @@ def parse_id_number(id_type: str, raw: str, *, today: datetime.date | None = Non
     raise ValidationError(_("请选择证件类型。"), code="id_type")
 
 
+# The characters a name may hold: the CJK ideographs and the Latin letters that the PDF fonts draw
+# (certificates.pdf.CJK_FONT_FILES; tests/documents/test_glyphs.py checks every letter of these
+# ranges has a glyph), so whatever is accepted prints on the form, the ticket and the certificate.
+# The ideograph blocks stop where the fonts do (the few added in Unicode 13 and 14 are left out).
+HAN_RANGES = (
+    (0x3400, 0x4DB5),  # extension A
+    (0x4E00, 0x9FEF),  # unified ideographs
+    (0xF900, 0xFAD9),  # compatibility ideographs
+    (0x20000, 0x2A6D6),  # extension B
+    (0x2A700, 0x2B734),  # extension C
+    (0x2B740, 0x2B81D),  # extension D
+    (0x2B820, 0x2CEA1),  # extension E
+    (0x2CEB0, 0x2EBE0),  # extension F
+    (0x2F800, 0x2FA1D),  # compatibility ideographs supplement
+)
+# ASCII and Latin-1 letters (é, ü, ñ): the fonts lack much of Latin Extended, so a foreigner's name
+# is written as on their Chinese permit, in these letters.
+LATIN_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xFF))
+NAME_PUNCTUATION = "· -."
+# Seed 003 line 467: "若生僻字列表中无此字，用括号+拼音代替" — a character no list has is written as
+# its pinyin in parentheses, right after a Chinese character (or another such group): 王(yan).
+_PINYIN_GROUP = re.compile(r"\(([a-zü]{1,6})\)", re.IGNORECASE)
+
+
+def _in(ranges: tuple[tuple[int, int], ...], char: str) -> bool:
+    code = ord(char)
+    return any(first <= code <= last for first, last in ranges)
+
+
+def is_han(char: str) -> bool:
+    return _in(HAN_RANGES, char)
+
+
+def is_name_letter(char: str) -> bool:
+    return char.isalpha() and (is_han(char) or _in(LATIN_RANGES, char))
+
+
+def _without_pinyin_groups(name: str) -> str | None:
+    """``name`` with its pinyin groups taken out, or ``None`` when a group does not follow a Chinese
+    character or another group."""
+    kept = []
+    position = 0
+    for match in _PINYIN_GROUP.finditer(name):
+        before = name[position : match.start()]
+        follows_group = not before and position > 0
+        if not (follows_group or (before and is_han(before[-1]))):
+            return None
+        kept.append(before)
+        position = match.end()
+    kept.append(name[position:])
+    return "".join(kept)
+
+
 def validate_person_name(raw: str) -> str:
-    """A name of letters (any script, rare characters included), '·' and, for foreigners, spaces."""
+    """A name of Chinese characters (rare ones included) or Latin letters, '·', spaces for foreigners,
+    and pinyin in parentheses for a character no font has (seed 003 line 467: ``王(yan)``)."""
     name = unicodedata.normalize("NFC", raw.strip())
-    name = name.replace("•", "·").replace("．", "·")
+    name = name.replace("•", "·").replace("．", "·").replace("（", "(").replace("）", ")")
     if not 2 <= len(name) <= 50:
         raise ValidationError(_("姓名长度应为2至50个字符。"), code="name_length")
-    if not all(char.isalpha() or char in "· -." for char in name) or not name[0].isalpha():
-        raise ValidationError(_("姓名只能包含文字、间隔号“·”和空格。"), code="name_characters")
+    plain = _without_pinyin_groups(name)
+    if (
+        plain is None
+        or not plain
+        or not all(is_name_letter(char) or char in NAME_PUNCTUATION for char in plain)
+        or not is_name_letter(plain[0])
+    ):
+        raise ValidationError(
+            _("姓名只能包含汉字或字母、间隔号“·”和空格；生僻字无法输入时，在其前一字后用括号加拼音代替，如“王(yan)”。"),
+            code="name_characters",
+        )
     return name
 
 

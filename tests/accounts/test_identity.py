@@ -200,3 +200,45 @@ def test_a_western_bullet_in_a_name_becomes_the_middle_dot():
 def test_bad_names_are_refused(name):
     with pytest.raises(ValidationError):
         validate_person_name(name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("王(yan)", "王(yan)"),
+        ("王（yan）", "王(yan)"),
+        ("王(yan)明", "王(yan)明"),
+        ("欧阳(yan)(xi)", "欧阳(yan)(xi)"),
+        ("李(lü)", "李(lü)"),
+        ("𪚥明", "𪚥明"),
+        ("𤳵(tao)", "𤳵(tao)"),
+    ],
+)
+def test_pinyin_in_parentheses_stands_for_a_character_no_list_has(typed, kept):
+    """Seed 003 line 467: "姓名填写框支持输入「·」和生僻字……若生僻字列表中无此字，用括号+拼音代替"."""
+    assert validate_person_name(typed) == kept
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "(yan)明",  # nothing before the group: it follows no Chinese character
+        "John(yan)",  # after a Latin letter
+        "王 (yan)",  # after a space
+        "王(y4n)",
+        "王(zhuangg)",  # longer than any pinyin syllable
+        "王()",
+        "王(yan",
+        "王yan)",
+        "王<b>明</b>",
+        "王[yan]",
+        "王&amp;明",
+        "张\U00030000",  # CJK extension G: no PDF font draws it
+        "Ἀλέξανδρος",  # Greek: not in the name repertoire the documents print
+    ],
+)
+def test_other_markup_and_characters_the_documents_cannot_print_are_refused(name):
+    """Seed 003 line 467 allows '·', rare characters and (pinyin); nothing else in a name."""
+    with pytest.raises(ValidationError) as caught:
+        validate_person_name(name)
+    assert caught.value.code == "name_characters"

@@ -302,3 +302,21 @@ def test_a_wrong_captcha_is_refused(client):
     assert response.status_code == 200
     assert "captcha" in response.context["form"].errors
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["王(yan)", "张𠮷", "刘䶮", "𤳵明"])
+def test_a_name_with_rare_characters_or_pinyin_for_one_registers(api_client, name):
+    """Seed 003 line 467: "支持输入「·」和生僻字……若生僻字列表中无此字，用括号+拼音代替"."""
+    response = api_client.post(REGISTER_URL, registration(name=name), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert User.objects.get(username="li_si").name == name
+
+
+@pytest.mark.parametrize("name", ["王<b>", "John(yan)", "王(yan"])
+def test_a_name_with_other_markup_is_refused_with_the_rule_in_words(api_client, name):
+    response = api_client.post(REGISTER_URL, registration(name=name), format="json")
+
+    assert response.status_code == 400
+    assert "括号加拼音" in response.json()["fields"]["name"][0]
+    assert not User.objects.filter(username="li_si").exists()

@@ -51,7 +51,8 @@ def test_a_large_photo_is_scaled_to_its_printed_size():
 
 def test_the_compact_font_comes_first_and_covers_everyday_text_only():
     families = [family for family, _path in font_faces()]
-    assert families == ["wecan-cjk-common", "wecan-cjk", "wecan-cjk-fallback"]
+    # The supplementary-plane face last: only the rare ideographs of CJK extensions B–F reach it.
+    assert families == ["wecan-cjk-common", "wecan-cjk", "wecan-cjk-fallback", "wecan-cjk-supplementary"]
     common = TTFont(dict(font_faces())["wecan-cjk-common"]).getBestCmap()
     wanted = common_characters()
     assert len(wanted) > 6763  # every GB 2312 hanzi, and more

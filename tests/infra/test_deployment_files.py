@@ -117,7 +117,8 @@ def test_secrets_are_required_from_the_environment_and_never_written_in(compose)
 
 def test_dockerfile_builds_on_python_311_slim_bookworm_with_pango_and_cjk_fonts(dockerfile):
     assert re.search(r"^FROM python:3\.11-slim-bookworm$", dockerfile, re.MULTILINE)
-    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz0b", "fonts-noto-cjk", "fonts-wqy-zenhei"):
+    packages = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz0b", "fonts-noto-cjk", "fonts-wqy-zenhei")
+    for package in (*packages, "fonts-hanazono"):
         assert package in dockerfile, package
 
 
