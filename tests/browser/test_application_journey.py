@@ -1,4 +1,4 @@
-"""A candidate goes from the exam list through the pledge and all six sections to the review page."""
+"""A candidate goes from the exam list through the pledge and all six sections to the photo, then reviews."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -81,6 +81,9 @@ def test_a_candidate_fills_every_section_and_reaches_the_review_page(
     page.fill('input[name="years_in_specialty"]', "11")
     save(page)
 
+    # Seed 002 (7): "以上信息提交后，系统会自动跳转至上传照片页面".
+    expect(page.get_by_role("heading", name="上传照片", exact=True)).to_be_visible()
+    page.get_by_role("link", name="核对并提交").click()
     expect(page.get_by_role("heading", name="核对报名信息")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("尚未填写")
     expect(page.locator("main")).to_contain_text("138****1234")

@@ -120,3 +120,40 @@ def bomb_jpeg(*, width: int = 30000, height: int = 30000, padding: int = 40 * 10
         comment += b"\xff\xfe" + (chunk + 2).to_bytes(2, "big") + bytes(chunk)
         padding -= chunk
     return bytes(data[:2] + comment + data[2:])
+
+
+# EXIF orientation 6: the camera held upright stored the picture turned a quarter to the left;
+# a viewer turns it 90° clockwise to show it upright.
+_SIDEWAYS = 6
+
+
+def _sideways_camera_jpeg(upright: Image.Image) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = _SIDEWAYS
+    exif[0x010F] = "wecan test camera"
+    return _encode(upright.rotate(90, expand=True), 95, exif=exif.tobytes())
+
+
+@functools.cache
+def camera_photo_jpeg(*, width: int = 3024, height: int = 4032, seed: int = 5) -> bytes:
+    """A phone camera's portrait ID photo, several MB, stored sideways with EXIF orientation 6:
+    a light, grainy white wall above and beside a textured head and shoulders."""
+    generator = random.Random(seed)
+    wall = Image.frombytes("L", (width, height), generator.randbytes(width * height)).point(lambda v: 225 + v // 9)
+    image = Image.merge("RGB", [wall, wall, wall])
+    mask = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.ellipse((width * 0.3, height * 0.2, width * 0.7, height * 0.6), fill=255)
+    draw.ellipse((width * 0.08, height * 0.66, width * 0.92, height * 1.4), fill=255)
+    image.paste(_textured((width, height), seed), (0, 0), mask)
+    return _sideways_camera_jpeg(image)
+
+
+@functools.cache
+def camera_scan_jpeg(*, width: int = 3024, height: int = 4032, seed: int = 6) -> bytes:
+    """A phone camera's picture of a certificate, several MB, stored sideways (EXIF orientation 6)."""
+    image = Image.new("RGB", (width, height), (246, 244, 236))
+    text = _textured((width * 3 // 4, height // 60), seed)
+    for line in range(12, 48, 3):
+        image.paste(text, (width // 8, line * height // 60))
+    return _sideways_camera_jpeg(image)
