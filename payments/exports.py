@@ -13,7 +13,7 @@ from payments.selectors import DailyTotal
 
 
 def _header() -> list[str]:
-    return [_("日期"), _("考试"), _("考区"), _("缴费笔数"), _("金额(元)")]
+    return [_("日期"), _("考试"), _("考区"), _("支付渠道"), _("缴费笔数"), _("金额(元)")]
 
 
 def daily_totals_csv(rows: Sequence[DailyTotal]) -> bytes:
@@ -21,7 +21,9 @@ def daily_totals_csv(rows: Sequence[DailyTotal]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_header())
     for row in rows:
-        writer.writerow([row.day.isoformat(), row.exam, row.district, row.payments, f"{row.amount:.2f}"])
+        writer.writerow(
+            [row.day.isoformat(), row.exam, row.district, row.channel, row.payments, f"{row.amount:.2f}"]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -31,7 +33,7 @@ def daily_totals_xlsx(rows: Sequence[DailyTotal]) -> bytes:
     sheet = workbook.create_sheet(_("每日缴费汇总"))
     sheet.append(_header())
     for row in rows:
-        sheet.append([row.day, row.exam, row.district, row.payments, row.amount])
+        sheet.append([row.day, row.exam, row.district, row.channel, row.payments, row.amount])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

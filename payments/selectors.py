@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from payments.errors import FeeMissing
 from payments.models import (
     Discrepancy,
+    DiscrepancyStatus,
     Order,
     OrderStatus,
     Payment,
     PaymentDisposition,
+    Provider,
     Refund,
     RefundStatus,
     Statement,
@@ -113,7 +115,7 @@ def _district_scope(user: User) -> dict[str, int] | None:
 def orders_in_scope(*, user: User) -> QuerySet[Order]:
     """Orders of the finance user's district (all for administrators, none for anyone else)."""
     scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    orders = Order.objects.select_related("application", "district")
+    orders = Order.objects.select_related("application", "district__exam")
     return orders if scope is None else orders.filter(**scope)
 
 
@@ -123,14 +125,30 @@ def payments_in_scope(*, user: User) -> QuerySet[Payment]:
 
 def statements_in_scope(*, user: User) -> QuerySet[Statement]:
     scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    statements = Statement.objects.select_related("district")
+    statements = Statement.objects.select_related("district__exam")
     return statements if scope is None else statements.filter(**scope)
 
 
 def discrepancies_in_scope(*, user: User) -> QuerySet[Discrepancy]:
     scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    discrepancies = Discrepancy.objects.select_related("district", "order")
+    discrepancies = Discrepancy.objects.select_related("district__exam", "order")
     return discrepancies if scope is None else discrepancies.filter(**scope)
+
+
+@dataclass(frozen=True)
+class OpenDiscrepancies:
+    count: int
+    oldest: datetime.datetime | None
+
+
+def open_discrepancies(*, user: User) -> OpenDiscrepancies:
+    """How many discrepancies in scope still wait for finance (open or awaiting approval), since when."""
+    waiting = (
+        discrepancies_in_scope(user=user)
+        .exclude(status=DiscrepancyStatus.RESOLVED)
+        .aggregate(count=Count("pk"), oldest=Min("created_at"))
+    )
+    return OpenDiscrepancies(count=waiting["count"], oldest=waiting["oldest"])
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,7 @@ class DailyTotal:
     day: datetime.date
     exam: str
     district: str
+    channel: str  # the payment provider's name, 沙箱支付 or 支付宝
     payments: int
     amount: Decimal
 
@@ -145,7 +164,7 @@ class DailyTotal:
 def daily_totals(
     *, user: User, start: datetime.date | None = None, end: datetime.date | None = None
 ) -> list[DailyTotal]:
-    """Credited payments per day (Beijing time), exam and district in the user's scope, oldest first."""
+    """Credited payments per day (Beijing time), exam, district and channel in the user's scope, oldest first."""
     payments = payments_in_scope(user=user).filter(disposition=PaymentDisposition.CREDITED)
     if start:
         payments = payments.filter(paid_at__date__gte=start)
@@ -153,15 +172,16 @@ def daily_totals(
         payments = payments.filter(paid_at__date__lte=end)
     rows = (
         payments.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone()))
-        .values("day", "order__district__exam__name", "order__district__name")
+        .values("day", "order__district__exam__name", "order__district__name", "provider")
         .annotate(count=Count("pk"), total=Sum("amount"))
-        .order_by("day", "order__district__exam__name", "order__district__name")
+        .order_by("day", "order__district__exam__name", "order__district__name", "provider")
     )
     return [
         DailyTotal(
             day=row["day"],
             exam=row["order__district__exam__name"],
             district=row["order__district__name"],
+            channel=str(Provider(row["provider"]).label),
             payments=row["count"],
             amount=Decimal(row["total"] or 0).quantize(Decimal("0.01")),
         )

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 class IssuedCode(models.Model):
     """Every 验证码 an application has carried, so a stale printed form is told apart from a wrong code."""
 
-    application = models.ForeignKey("registration.Application", on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        "registration.Application", on_delete=models.CASCADE, related_name="+", verbose_name=_("报名信息")
+    )
     code = models.CharField(_("验证码"), max_length=7)
     issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
 
@@ -55,14 +57,22 @@ class EligibilityDeclaration(models.Model):
     """Facts the eligibility pre-check needs beyond the application: policies claimed, a change of post."""
 
     application = models.OneToOneField(
-        "registration.Application", on_delete=models.CASCADE, related_name="eligibility_declaration"
+        "registration.Application",
+        on_delete=models.CASCADE,
+        related_name="eligibility_declaration",
+        verbose_name=_("报名信息"),
     )
     policies = models.ManyToManyField(EarlyApplicationPolicy, verbose_name=_("申请的提前申报政策"), blank=True)
     post_changed_on = models.DateField(_("转入现岗位日期"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("修改人"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("修改时间"))
 
     class Meta:
         verbose_name = _("报考条件申报")
@@ -91,7 +101,7 @@ class Job(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
     )
-    application_ids = models.JSONField(default=list, editable=False)
+    application_ids = models.JSONField(default=list, editable=False, verbose_name=_("报名信息编号"))
     total = models.PositiveIntegerField(_("总数"), default=0)
     processed = models.PositiveIntegerField(_("已处理"), default=0)
     succeeded = models.PositiveIntegerField(_("成功"), default=0)
@@ -139,14 +149,21 @@ class Reminder(models.Model):
     An open to-do is closed when the application moves on.
     """
 
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("考生")
+    )
     application = models.ForeignKey(
-        "registration.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        "registration.Application",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("报名信息"),
     )
     kind = models.CharField(_("类型"), max_length=24, choices=ReminderKind.choices)
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"))
-    key = models.CharField(max_length=100, unique=True, editable=False)
+    key = models.CharField(max_length=100, unique=True, editable=False, verbose_name=_("标识"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     closed_at = models.DateTimeField(_("已处理时间"), null=True, blank=True)
 
@@ -169,7 +186,7 @@ class DeliveryStatus(models.TextChoices):
 class ReminderDelivery(models.Model):
     """One reminder through one channel: sent at most once."""
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("提醒"))
     channel = models.CharField(_("渠道"), max_length=20)
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -192,7 +209,10 @@ class SignedFormCheck(models.Model):
     """What a worker read from the barcode of an uploaded signed application form (申请表)."""
 
     material_file = models.OneToOneField(
-        "registration.MaterialFile", on_delete=models.CASCADE, related_name="signed_form_check"
+        "registration.MaterialFile",
+        on_delete=models.CASCADE,
+        related_name="signed_form_check",
+        verbose_name=_("证明材料文件"),
     )
     number = models.CharField(_("网报号"), max_length=20, blank=True)
     code = models.CharField(_("验证码"), max_length=20, blank=True)

@@ -25,7 +25,7 @@ class Certificate(models.Model):
     candidate = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("考生"), on_delete=models.PROTECT, related_name="certificates"
     )
-    id_number_digest = models.CharField(max_length=64, editable=False)
+    id_number_digest = models.CharField(max_length=64, editable=False, verbose_name=_("证件号码摘要"))
     name = models.CharField(_("姓名"), max_length=50)
     id_number_masked = models.CharField(_("证件号码"), max_length=24)
     specialty = models.ForeignKey(
@@ -43,7 +43,7 @@ class Certificate(models.Model):
     revocation_reason = models.CharField(_("吊销原因"), max_length=200, blank=True)
     pdf = models.FileField(_("证书文件"), upload_to="certificates/certificates/%Y/", blank=True)
     pdf_rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -71,9 +71,16 @@ class CertificateEvent(models.Model):
         RENDERED = "rendered", _("生成证书文件")
         REVOKED = "revoked", _("吊销")
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="events", verbose_name=_("资格证书")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     note = models.TextField(_("说明"), blank=True)

@@ -26,7 +26,9 @@ class ApplicationDocument(models.Model):
     version is served; a new version deletes the older rows and their files.
     """
 
-    application = models.ForeignKey("registration.Application", on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        "registration.Application", on_delete=models.CASCADE, related_name="+", verbose_name=_("报名信息")
+    )
     kind = models.CharField(_("文书"), max_length=20, choices=DocumentKind.choices)
     version = models.CharField(_("版本"), max_length=64)
     status = models.CharField(

@@ -115,9 +115,14 @@ class Payment(models.Model):
 class OrderEvent(models.Model):
     """The order's audit trail: created, credited, recovered, expired, refunded, and by whom."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("订单"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     action = models.CharField(_("操作"), max_length=30)
     note = models.TextField(_("说明"), blank=True)

@@ -35,7 +35,7 @@ class Statement(models.Model):
     origin = models.CharField(_("来源"), max_length=10, choices=StatementOrigin.choices, default=StatementOrigin.UPLOAD)
     file = models.FileField(_("对账单文件"), upload_to="payments/statements/")
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("文件摘要"))
     # The days the statement covers; a payment credited here on them must appear in it.
     period_start = models.DateField(_("账单起始日期"), null=True, blank=True)
     period_end = models.DateField(_("账单截止日期"), null=True, blank=True)
@@ -57,7 +57,12 @@ class Statement(models.Model):
     errors = models.JSONField(_("无法识别的行"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误行数"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -92,7 +97,12 @@ class StatementLine(models.Model):
     # No database constraints on this bulk table: a million-line import would pay a trigger per row,
     # and the import service is the only writer.
     statement = models.ForeignKey(
-        Statement, on_delete=models.CASCADE, related_name="statement_lines", db_constraint=False, db_index=False
+        Statement,
+        on_delete=models.CASCADE,
+        related_name="statement_lines",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("对账单"),
     )
     line_no = models.PositiveIntegerField(_("行号"))
     trade_no = models.CharField(_("支付平台交易号"), max_length=64)
@@ -108,6 +118,7 @@ class StatementLine(models.Model):
         related_name="+",
         db_constraint=False,
         db_index=False,
+        verbose_name=_("订单"),
     )
     kind = models.CharField(_("对账结果"), max_length=16, choices=LineKind.choices, blank=True)
 
@@ -156,11 +167,21 @@ class Discrepancy(models.Model):
         "registration.District", on_delete=models.PROTECT, related_name="discrepancies", verbose_name=_("考区")
     )
     statement = models.ForeignKey(
-        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="discrepancies"
+        Statement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
+        verbose_name=_("对账单"),
     )
     kind = models.CharField(_("类型"), max_length=30, choices=DiscrepancyKind.choices)
     order = models.ForeignKey(
-        "payments.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="discrepancies"
+        "payments.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
+        verbose_name=_("订单"),
     )
     order_number = models.CharField(_("订单号码"), max_length=64)
     gateway_trade_no = models.CharField(_("支付平台交易号"), max_length=64)
@@ -192,7 +213,12 @@ class Discrepancy(models.Model):
     )
     approved_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
     )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)

@@ -32,7 +32,9 @@ class User(AbstractUser):
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, blank=True)
     id_number_ciphertext = models.TextField(_("证件号码(加密)"), blank=True, editable=False)
-    id_number_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    id_number_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False, verbose_name=_("证件号码摘要")
+    )
     id_number_masked = models.CharField(_("证件号码"), max_length=24, blank=True, editable=False)
     gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -124,7 +126,7 @@ class User(AbstractUser):
 class DegreeRecord(models.Model):
     """One of the candidate's degrees (学历学位信息维护), cited by the application's 教育情况."""
 
-    candidate = models.ForeignKey(User, on_delete=models.CASCADE, related_name="degree_records")
+    candidate = models.ForeignKey(User, on_delete=models.CASCADE, related_name="degree_records", verbose_name=_("考生"))
     education = models.CharField(_("学历"), max_length=10, choices=Education.choices)
     certificate_number = models.CharField(_("学历证书编号"), max_length=50)
     school = models.CharField(_("毕业学校"), max_length=100)
@@ -133,7 +135,7 @@ class DegreeRecord(models.Model):
     major = models.CharField(_("所学专业"), max_length=100)
     degree = models.CharField(_("学位"), max_length=4, choices=Degree.choices, default=Degree.NONE)
     degree_certificate_number = models.CharField(_("学位证书编号"), max_length=50, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         ordering = ["-graduation_date", "id"]

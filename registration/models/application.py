@@ -38,25 +38,43 @@ class Application(models.Model):
     changes only through ``registration.services.applications.transition``.
     """
 
-    exam = models.ForeignKey("registration.Exam", on_delete=models.PROTECT, related_name="applications")
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
-    district = models.ForeignKey("registration.District", on_delete=models.PROTECT, related_name="applications")
+    exam = models.ForeignKey(
+        "registration.Exam", on_delete=models.PROTECT, related_name="applications", verbose_name=_("考试")
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("考生")
+    )
+    district = models.ForeignKey(
+        "registration.District", on_delete=models.PROTECT, related_name="applications", verbose_name=_("考区")
+    )
     number = models.CharField(_("网报号"), max_length=8)
     verification_code = models.CharField(_("验证码"), max_length=7)
     status = models.CharField(
         _("状态"), max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     pledge_accepted_at = models.DateTimeField(_("同意报考须知时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     resubmission_count = models.PositiveSmallIntegerField(_("重新提交次数"), default=0)
 
     # 考点信息
-    site_saved_at = models.DateTimeField(null=True, blank=True)
-    city = models.ForeignKey("registration.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    site_saved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("考点信息保存时间"))
+    city = models.ForeignKey(
+        "registration.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报名地市"),
+    )
     site = models.ForeignKey(
-        "registration.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+        "registration.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("考点"),
     )
     registration_point = models.ForeignKey(
         "registration.RegistrationPoint",
@@ -64,10 +82,11 @@ class Application(models.Model):
         null=True,
         blank=True,
         related_name="applications",
+        verbose_name=_("报名点"),
     )
 
     # 基本信息
-    basic_saved_at = models.DateTimeField(null=True, blank=True)
+    basic_saved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("基本信息保存时间"))
     id_valid_until = models.DateField(_("证件有效截止日期"), null=True, blank=True)
     gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -77,18 +96,23 @@ class Application(models.Model):
     foreign_nationality = models.CharField(_("外籍人员国籍"), max_length=50, blank=True)
 
     # 联系方式
-    contact_saved_at = models.DateTimeField(null=True, blank=True)
+    contact_saved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("联系方式保存时间"))
     address = models.CharField(_("地址"), max_length=50, blank=True)
     postcode = models.CharField(_("邮编"), max_length=6, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
 
     # 报考信息
-    exam_saved_at = models.DateTimeField(null=True, blank=True)
+    exam_saved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("报考信息保存时间"))
     specialty = models.ForeignKey(
-        "registration.Specialty", on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+        "registration.Specialty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("报考专业"),
     )
-    subjects = models.ManyToManyField("registration.Subject", blank=True, related_name="+")
+    subjects = models.ManyToManyField("registration.Subject", blank=True, related_name="+", verbose_name=_("报考科目"))
     current_qualification = models.CharField(_("现有技术资格"), max_length=20, blank=True)
     qualification_date = models.DateField(_("现有技术资格取得年月"), null=True, blank=True)
     practice_category = models.CharField(_("执业类别"), max_length=20, blank=True)
@@ -96,17 +120,24 @@ class Application(models.Model):
     residency_certificate_month = models.DateField(_("住培合格证书发证年月"), null=True, blank=True)
 
     # 教育情况
-    education_saved_at = models.DateTimeField(null=True, blank=True)
+    education_saved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("教育情况保存时间"))
     degree_record = models.ForeignKey(
-        "registration.DegreeRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "registration.DegreeRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("学历学位信息"),
     )
     highest_education = models.CharField(_("最高学历"), max_length=10, blank=True)
     schooling_years = models.CharField(_("学制"), max_length=10, blank=True)
     work_experience = models.CharField(_("专业工作经历"), max_length=200, blank=True)
 
     # 工作情况
-    work_saved_at = models.DateTimeField(null=True, blank=True)
-    unit = models.ForeignKey("registration.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    work_saved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("工作情况保存时间"))
+    unit = models.ForeignKey(
+        "registration.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单位")
+    )
     other_unit_name = models.CharField(_("其它单位"), max_length=200, blank=True)
     unit_affiliation = models.CharField(_("单位所属"), max_length=20, blank=True)
     unit_nature = models.CharField(_("单位性质"), max_length=20, blank=True)
@@ -142,9 +173,16 @@ class Application(models.Model):
 class ApplicationEvent(models.Model):
     """The audit trail: who moved the application from which state to which, why, when."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("报名信息")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=24, blank=True)
@@ -165,7 +203,7 @@ class HistoryRecord(models.Model):
     """Last year's sitting of an ID number in a specialty (imported by staff); history candidates start from it."""
 
     exam_year = models.PositiveSmallIntegerField(_("考试年度"))
-    id_number_digest = models.CharField(max_length=64, db_index=True)
+    id_number_digest = models.CharField(max_length=64, db_index=True, verbose_name=_("证件号码摘要"))
     name = models.CharField(_("姓名"), max_length=50)
     district_code = models.CharField(_("考区"), max_length=10)
     site_code = models.CharField(_("考点"), max_length=20)

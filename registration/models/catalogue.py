@@ -26,7 +26,9 @@ class Exam(models.Model):
     exam_date = models.DateField(_("考试日期"))
     # Years of work are counted to this day: 31 December of the year before the exam.
     work_years_cutoff = models.DateField(_("工作年限计算截止日期"))
-    specialties = models.ManyToManyField("registration.Specialty", related_name="exams", blank=True)
+    specialties = models.ManyToManyField(
+        "registration.Specialty", related_name="exams", blank=True, verbose_name=_("专业")
+    )
 
     photo_min_bytes = models.PositiveIntegerField(_("照片最小字节数"), default=20 * 1024)
     photo_max_bytes = models.PositiveIntegerField(_("照片最大字节数"), default=200 * 1024)
@@ -62,7 +64,7 @@ class Exam(models.Model):
 class District(models.Model):
     """A 考区 (usually a province) of one exam, with how it confirms and collects fees."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="districts")
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="districts", verbose_name=_("考试"))
     code = models.CharField(_("代码"), max_length=10)
     name = models.CharField(_("名称"), max_length=50)
     online_confirmation = models.BooleanField(_("网上确认"), default=False)
@@ -82,7 +84,7 @@ class District(models.Model):
 class DistrictFee(models.Model):
     """The district's fee for one subject at one level, in yuan."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="fees")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="fees", verbose_name=_("考区"))
     level = models.CharField(_("级别"), max_length=20)
     fee_per_subject = models.DecimalField(
         _("每科费用(元)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
@@ -101,7 +103,7 @@ class DistrictFee(models.Model):
 class City(models.Model):
     """A 报名地市."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="cities")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="cities", verbose_name=_("考区"))
     code = models.CharField(_("代码"), max_length=20)
     name = models.CharField(_("名称"), max_length=50)
 
@@ -118,7 +120,7 @@ class City(models.Model):
 class Site(models.Model):
     """A 考点: it hosts the exam and does the first stage of the qualification review."""
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="sites")
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="sites", verbose_name=_("报名地市"))
     code = models.CharField(_("代码"), max_length=20)
     name = models.CharField(_("名称"), max_length=100)
 
@@ -135,7 +137,7 @@ class Site(models.Model):
 class RegistrationPoint(models.Model):
     """A 报名点: where registrations are confirmed."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="registration_points")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="registration_points", verbose_name=_("考点"))
     code = models.CharField(_("代码"), max_length=20)
     name = models.CharField(_("名称"), max_length=100)
 
@@ -187,7 +189,9 @@ class Subject(models.Model):
 class MaterialSlot(models.Model):
     """A kind of proof material a district asks for, and how many files it takes."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="material_slots")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="material_slots", verbose_name=_("考区")
+    )
     code = models.CharField(_("代码"), max_length=10)
     title = models.CharField(_("材料名称"), max_length=200)
     title_en = models.CharField(_("材料名称（英文）"), max_length=200, blank=True)

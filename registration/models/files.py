@@ -23,7 +23,7 @@ class UploadStatus(models.TextChoices):
 class CheckedUpload(models.Model):
     """An upload and the worker's verdict on it. ``key`` is where its content is in private storage."""
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("令牌"))
     key = models.CharField(_("存储位置"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING)
     reason_code = models.CharField(_("不合格代码"), max_length=40, blank=True)
@@ -49,9 +49,16 @@ class PhotoSource(models.TextChoices):
 class Photo(CheckedUpload):
     """A candidate's photo: the account's 基本照片 (no application) or the one an application uses."""
 
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="photos")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="photos", verbose_name=_("考生")
+    )
     application = models.OneToOneField(
-        "registration.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="photo"
+        "registration.Application",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photo",
+        verbose_name=_("报名信息"),
     )
     source = models.CharField(_("来源"), max_length=10, choices=PhotoSource.choices, default=PhotoSource.UPLOAD)
 
@@ -74,8 +81,12 @@ class Photo(CheckedUpload):
 class MaterialFile(CheckedUpload):
     """One file of a proof material slot (证明材料) of an application."""
 
-    application = models.ForeignKey("registration.Application", on_delete=models.CASCADE, related_name="material_files")
-    slot = models.ForeignKey("registration.MaterialSlot", on_delete=models.PROTECT, related_name="files")
+    application = models.ForeignKey(
+        "registration.Application", on_delete=models.CASCADE, related_name="material_files", verbose_name=_("报名信息")
+    )
+    slot = models.ForeignKey(
+        "registration.MaterialSlot", on_delete=models.PROTECT, related_name="files", verbose_name=_("证明材料项")
+    )
     thumbnail_key = models.CharField(_("缩略图存储位置"), max_length=200, blank=True)
 
     class Meta:

@@ -13,18 +13,21 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from registration.models import Application, ApplicationEvent, Specialty
+from registration.models import Application, Specialty
 from registration.pii import typed_id_number_digest
 from registration.selectors.applications import status_nodes
+from registration.selectors.history import application_history
 from review.admin import decisions, pages
 from review.admin.files import application_files_html
 from review.models import EligibilityDeclaration
 from review.reasons import rejection_summary
-from review.scope import Duty, application_in_scope, is_staff_member, may
+from review.scope import Duty, application_in_scope, may
 from review.selectors import application_eligibility, staff_applications
 
 _OUTCOME_LABELS = {"pass": _("通过"), "warn": _("请核对"), "fail": _("不符合")}
@@ -59,31 +62,6 @@ class ResubmittedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EventInline(admin.TabularInline):
-    """The audit history: who moved the application, from which state to which, why, when."""
-
-    model = ApplicationEvent
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "actor", "action", "from_status", "to_status", "reason")
-    readonly_fields = ("created_at", "actor", "action", "from_status", "to_status", "reason")
-    ordering = ["created_at", "id"]
-    verbose_name = _("操作记录")
-    verbose_name_plural = _("操作记录")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_staff_member(request.user)
-
-
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = [
@@ -110,7 +88,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_help_text = _("按网报号、姓名或完整的证件号码查找。")
     list_per_page = 50
     ordering = ["submitted_at", "id"]
-    inlines = [EventInline]
     change_form_template = "review/admin/application_change_form.html"
     change_list_template = "review/admin/application_change_list.html"
     actions = [
@@ -177,6 +154,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         ),
         (_("照片与证明材料"), {"fields": ["files"]}),
         (_("资格预审（仅供参考）"), {"fields": ["eligibility", "declaration"]}),
+        (_("操作记录"), {"fields": ["history"]}),
     ]
     readonly_fields = [
         "candidate_name",
@@ -191,6 +169,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "files",
         "eligibility",
         "declaration",
+        "history",
     ]
 
     # --- Scope and permissions -----------------------------------------------------------------
@@ -303,7 +282,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         if record is None:
             return "—"
         return (
-            f"{record.education} · {record.school} · {record.major} · {record.graduation_date:%Y-%m-%d} · "
+            f"{record.education} · {record.school} · {record.major} · {date_format(record.graduation_date)} · "
             f"{record.training_mode} · {record.degree} · {record.certificate_number}"
         )
 
@@ -354,7 +333,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def declaration(self, application: Application) -> SafeString:
         declaration = EligibilityDeclaration.objects.filter(application=application).first()
         policies = ", ".join(policy.name for policy in declaration.policies.all()) if declaration else ""
-        changed = declaration.post_changed_on.isoformat() if declaration and declaration.post_changed_on else ""
+        changed = date_format(declaration.post_changed_on) if declaration and declaration.post_changed_on else ""
         return format_html(
             '{}：{}<br>{}：{}<br><a href="{}">{}</a>',
             _("提前申报政策"),
@@ -363,4 +342,21 @@ class ApplicationAdmin(admin.ModelAdmin):
             changed or "—",
             reverse("admin:registration_application_declaration", args=[application.pk]),
             _("修改申报"),
+        )
+
+    @admin.display(description=_("操作记录"))
+    def history(self, application: Application) -> SafeString:
+        entries = application_history(application=application)
+        if not entries:
+            return format_html("{}", "—")
+        return format_html(
+            '<ol class="review-history">{}</ol>',
+            format_html_join(
+                "",
+                '<li><time datetime="{}">{}</time> {}</li>',
+                (
+                    (entry.at.isoformat(), date_format(localtime(entry.at), "DATETIME_FORMAT"), entry.text)
+                    for entry in entries
+                ),
+            ),
         )

@@ -56,7 +56,7 @@ def test_the_exam_page_groups_its_windows_and_picks_specialties_side_by_side(adm
 
     fieldsets = [fieldset.name for fieldset in response.context["adminform"]]
     assert fieldsets == [None, "网上报名与确认", "缴费", "准考证与考试", "照片与材料要求", "成绩", "报考专业"]
-    assert 'class="selectfilter" data-field-name="specialties" data-is-stacked="0"' in response.content.decode()
+    assert 'class="selectfilter" data-field-name="专业" data-is-stacked="0"' in response.content.decode()
 
 
 def test_the_district_page_edits_fees_material_slots_and_cities_inline(admin_client, catalogue):

@@ -102,7 +102,7 @@ def test_statement_upload_in_the_admin_imports_it(admin_client, order, django_ca
     assert "一致" in admin_client.get(response["Location"]).content.decode()
 
 
-def test_daily_totals_show_and_export_as_csv_and_xlsx(admin_client, order, district):
+def test_daily_totals_show_and_export_per_channel_as_csv_and_xlsx(admin_client, order, district):
     post_notification(signed_notification(order))
 
     page = admin_client.get("/admin/payments/order/daily-totals/").content.decode()
@@ -110,12 +110,13 @@ def test_daily_totals_show_and_export_as_csv_and_xlsx(admin_client, order, distr
 
     csv_text = admin_client.get("/admin/payments/order/daily-totals/?export=csv").content.decode("utf-8-sig")
     assert (
-        csv_text.splitlines()[1] == f"{timezone.localdate().isoformat()},{district.exam.name},{district.name},1,380.00"
+        csv_text.splitlines()[1]
+        == f"{timezone.localdate().isoformat()},{district.exam.name},{district.name},沙箱支付,1,380.00"
     )
 
     workbook = load_workbook(io.BytesIO(admin_client.get("/admin/payments/order/daily-totals/?export=xlsx").content))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[1][2:] == (district.name, 1, 380)
+    assert rows[1][2:] == (district.name, "沙箱支付", 1, 380)
 
 
 def test_daily_totals_leave_out_other_districts(client, order, other_finance):

@@ -110,7 +110,8 @@ class TestDetail:
             assert value in page
         assert 'class="review-eligibility' in page
         assert "其他：合同缺页" in page
-        assert "reject_confirmation" in page  # the audit row
+        assert "（报名点）报名确认不通过：其他：合同缺页" in page  # the audit row, in words
+        assert "reject_confirmation" not in page
 
     def test_content_is_read_only_and_cannot_be_posted(self, world, as_staff):
         application = world.make_application()
