@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registration.models import Application, ApplicationEvent, EligibilityRule, MaterialFile, MaterialSlot, User
 from registration.models.application import ApplicationStatus
@@ -22,8 +23,8 @@ from registration.selectors.applications import history_record
 from registration.selectors.files import material_slots
 from registration.workflow import Action
 from review import eligibility
-from review.models import EligibilityDeclaration, IssuedCode, Job, Reminder, SignedFormCheck
-from review.scope import applications_in_scope, is_administrator
+from review.models import EligibilityDeclaration, IssuedCode, Job, JobStatus, Reminder, SignedFormCheck
+from review.scope import Duty, applications_in_scope, is_administrator, is_staff_member, may
 from review.signed_forms import Verdict, form_verdict, signed_form_slot_code
 from wecan.errors import InvalidInput, NotFound
 
@@ -341,6 +342,79 @@ def export_rows(queryset: QuerySet[Application], *, chunk_size: int = 2000) -> I
             application.resubmission_count,
             "；".join(reason.get("label", "") for reason in application.rejection_reasons),
         ]
+
+
+# --- Work queues of the admin home page --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """What waits for a staff member at one step: how many, since when, and until when it may wait."""
+
+    key: str  # "confirm", "review_site", "review_district", "jobs"
+    label: str
+    count: int
+    status: str  # the application status the queue lists ("" for jobs)
+    oldest: datetime.datetime | None
+    deadline: datetime.datetime | None
+    days_left: int | None  # whole days from today to the deadline; negative once it passed
+
+
+# Each step of staff work: its duty, the status waiting for it, and the exam window that bounds it.
+# Reviews must be done while the candidate can still pay: the payment window closes the review.
+_QUEUES: tuple[tuple[str, Any, Duty, str, str], ...] = (
+    ("confirm", gettext_lazy("待确认"), Duty.CONFIRM, ApplicationStatus.SUBMITTED, "exam__confirmation_deadline"),
+    ("review_site", gettext_lazy("待初审"), Duty.REVIEW_SITE, ApplicationStatus.CONFIRMED, "exam__payment_closes"),
+    (
+        "review_district",
+        gettext_lazy("待终审"),
+        Duty.REVIEW_DISTRICT,
+        ApplicationStatus.SITE_APPROVED,
+        "exam__payment_closes",
+    ),
+)
+
+
+def _days_left(deadline: datetime.datetime | None, today: datetime.date) -> int | None:
+    return None if deadline is None else (timezone.localdate(deadline) - today).days
+
+
+def staff_work_queues(*, user: Any, today: datetime.date | None = None) -> list[WorkQueue]:
+    """The queues the user's role works on, in scope, with one aggregate query each, plus running jobs."""
+    today = today or timezone.localdate()
+    queues = []
+    for key, label, duty, status, deadline_field in _QUEUES:
+        if not may(user, duty):
+            continue
+        waiting = applications_in_scope(user).filter(status=status).aggregate(
+            count=Count("pk"), oldest=Min("submitted_at"), deadline=Min(deadline_field)
+        )
+        queues.append(
+            WorkQueue(
+                key=key,
+                label=str(label),
+                count=waiting["count"],
+                status=status,
+                oldest=waiting["oldest"],
+                deadline=waiting["deadline"],
+                days_left=_days_left(waiting["deadline"], today),
+            )
+        )
+    if is_staff_member(user):
+        running = jobs_visible_to(user).filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+        jobs = running.aggregate(count=Count("pk"), oldest=Min("created_at"))
+        queues.append(
+            WorkQueue(
+                key="jobs",
+                label=_("后台任务"),
+                count=jobs["count"],
+                status="",
+                oldest=jobs["oldest"],
+                deadline=None,
+                days_left=None,
+            )
+        )
+    return queues
 
 
 # --- Jobs and reminders ---------------------------------------------------------------------------

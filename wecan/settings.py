@@ -54,7 +54,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("DEBUG must be off in production.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "wecan.apps.WecanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
