@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certificates', '0003_arrangement'),
-        ('registration', '0006_chinese_field_labels'),
+        ('registration', '0007_chinese_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

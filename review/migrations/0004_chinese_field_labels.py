@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0006_chinese_field_labels'),
+        ('registration', '0007_chinese_field_labels'),
         ('review', '0003_signedformcheck'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0005_history_numbers_and_score_merges'),
+        ('registration', '0006_material_slot_english_title'),
     ]
 
     operations = [
