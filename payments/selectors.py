@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from payments.models import (
 )
 from registration.choices import Role
 from registration.models import DistrictFee, Subject, User
-from registration.models.application import Application
+from registration.models.application import Application, ApplicationStatus
 from wecan.errors import InvalidState
 
 
@@ -84,6 +85,21 @@ def orders_pending_to_query(*, older_than: datetime.datetime, limit: int = 1000)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def unpaid_past_deadline_id_chunks(*, now: datetime.datetime, chunk_size: int = 500) -> Iterator[list[int]]:
+    """Ids of approved applications in online-payment districts whose payment window has closed with no
+    order pending, ``chunk_size`` at a time (keyset pagination)."""
+    unpaid = Application.objects.filter(
+        status=ApplicationStatus.APPROVED, district__online_payment=True, exam__payment_closes__lte=now
+    ).exclude(orders__status=OrderStatus.PENDING)
+    last = 0
+    while True:
+        ids = list(unpaid.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
 
 
 def refunds_stale(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import datetime
+import logging
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from payments.errors import GatewayUnavailable
+from payments.errors import GatewayRefused, GatewayUnavailable
 from payments.sandbox.services import (
     sandbox_enabled,
     sandbox_notification_deliver,
     sandbox_notifications_due,
 )
-from payments.selectors import orders_pending_to_query, refunds_stale
+from payments.selectors import orders_pending_to_query, refunds_stale, unpaid_past_deadline_id_chunks
+from payments.services.deadlines import application_abandon_unpaid
+from payments.services.orders import order_close_at_gateway
 from payments.services.orders import order_sync as order_sync_service
 from payments.services.reconciliation import statement_import as statement_import_service
+from payments.services.refunds import payment_refund
 from payments.services.refunds import refund_settle as refund_settle_service
+from wecan.errors import InvalidState
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -27,6 +35,25 @@ from payments.services.refunds import refund_settle as refund_settle_service
 def order_sync(order_id: int) -> None:
     """Asks the gateway about one pending order: credits it if paid, expires it once past its time."""
     order_sync_service(order_id=order_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, GatewayUnavailable), retry_backoff=True, retry_backoff_max=600, max_retries=8
+)
+def order_close(order_id: int) -> None:
+    """Closes at its gateway an order expired here (superseded by a paid one), so it cannot be paid."""
+    order_close_at_gateway(order_id=order_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def payment_refund_uncreditable(payment_id: int, reason: str) -> None:
+    """Returns a payment that came too late to be credited. Its refund is recorded before the gateway is
+    asked: a gateway that does not answer leaves it to the refund sweep, a refusal to finance (the
+    discrepancy stays open); a payment already refunded, or being refunded, is left as it is."""
+    try:
+        payment_refund(payment_id=payment_id, actor=None, note=reason)
+    except (InvalidState, GatewayUnavailable, GatewayRefused) as error:
+        logger.warning("payment %s not refunded automatically: %s", payment_id, error)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
@@ -77,3 +104,21 @@ def sandbox_deliver_due() -> int:
     for notification_id in notification_ids:
         sandbox_deliver_notification.delay(notification_id)
     return len(notification_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def abandon_unpaid(application_ids: list[int]) -> int:
+    """Abandons those of the given applications still unpaid, with no order pending, after the window."""
+    now = timezone.now()
+    return sum(application_abandon_unpaid(application_id=pk, now=now) for pk in application_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def sweep_unpaid() -> int:
+    """Beat: queues the abandonment of every application left unpaid after the payment window, one task
+    per chunk of ids. An application with an order still pending waits for the order's query."""
+    chunks = 0
+    for ids in unpaid_past_deadline_id_chunks(now=timezone.now()):
+        transaction.on_commit(partial(abandon_unpaid.delay, ids))
+        chunks += 1
+    return chunks

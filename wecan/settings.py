@@ -340,6 +340,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "payments.tasks.orders_sync_pending",
             "schedule": timedelta(minutes=1),
         },
+        # Abandons what the payment window's close leaves unpaid (review's sweep does the other deadlines).
+        "payments-sweep-unpaid": {
+            "task": "payments.tasks.sweep_unpaid",
+            "schedule": timedelta(minutes=10),
+        },
         "payments-settle-stale-refunds": {
             "task": "payments.tasks.refunds_settle_stale",
             "schedule": timedelta(minutes=5),

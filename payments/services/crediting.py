@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,16 +36,24 @@ SOURCES = ("notification", "query", "statement", "approval")
 
 
 def _why_not_creditable(order: Order, application: Application, amount: Decimal, paid_at: datetime.datetime) -> str:
-    """Empty when the payment may credit the order; otherwise the reason, in words for finance."""
+    """Empty when the payment may credit the order; otherwise the reason, in words for finance.
+
+    A payment begun in time is honoured: an order made inside the payment window and paid within its
+    life credits the application whenever the gateway's word arrives, after the window too (the
+    unpaid sweep abandons no application with an order still pending). A payment the gateway took
+    after the order had expired credits it while the window is still open, so that it blocks
+    nobody; after the window it is returned.
+    """
     if amount != order.amount:
         return _("支付金额 %(paid)s 元与订单金额 %(due)s 元不符") % {"paid": amount, "due": order.amount}
-    if order.status != OrderStatus.PENDING or paid_at > order.expires_at:
-        return _("订单已过期")
-    if not is_open(application.exam, Window.PAYMENT, paid_at):
-        return _("支付时间不在网上缴费时间内")
     if application.status != ApplicationStatus.APPROVED:
         return _("报名状态为“%(status)s”，不能缴费") % {"status": application.get_status_display()}
-    return ""
+    begun_in_time = is_open(application.exam, Window.PAYMENT, order.created_at)
+    if begun_in_time and paid_at <= order.expires_at:
+        return ""
+    if is_open(application.exam, Window.PAYMENT):
+        return ""
+    return _("订单过期后才支付，网上缴费已截止")
 
 
 def payment_record(
@@ -122,6 +131,7 @@ def _credit(order: Order, payment: Payment, *, source: str, actor: User | None) 
     order.status = OrderStatus.PAID
     order.paid_at = payment.paid_at
     order.save(update_fields=["status", "paid_at"])
+    _supersede_open_orders(order)
     note = _("支付平台交易号 %(trade_no)s，%(amount)s 元") % {"trade_no": payment.trade_no, "amount": payment.amount}
     OrderEvent.objects.create(order=order, actor=actor, action=_CREDIT_EVENTS.get(source, "credited"), note=note)
     transition(
@@ -142,6 +152,24 @@ def _credit(order: Order, payment: Payment, *, source: str, actor: User | None) 
         note=_("支付平台已确认该笔交易，已入账（来源：%(source)s）。") % {"source": source},
         resolved_at=timezone.now(),
     )
+
+
+def _supersede_open_orders(paid: Order) -> None:
+    """A late payment of an expired order credited while the candidate had made a new one: the new
+    one is expired here and closed at its gateway after commit, so it cannot be paid a second time."""
+    for other in Order.objects.select_for_update().filter(
+        application_id=paid.application_id, status=OrderStatus.PENDING
+    ):
+        other.status = OrderStatus.EXPIRED
+        other.save(update_fields=["status"])
+        OrderEvent.objects.create(order=other, action="superseded", note=paid.number)
+        transaction.on_commit(partial(_close_at_gateway, other.pk))
+
+
+def _close_at_gateway(order_id: int) -> None:
+    from payments.tasks import order_close
+
+    order_close.delay(order_id)
 
 
 def _record_reused_trade(order: Order, existing: Payment, *, amount: Decimal, source: str) -> None:
@@ -208,6 +236,9 @@ def payment_credit_approved(*, payment_id: int, proposer: User, approver: User) 
 
 
 def _keep_for_refund(order: Order, payment: Payment, *, disposition: str, reason: str) -> None:
+    """Opens the discrepancy finance sees. A payment of the right amount that came too late (or for
+    an application no longer payable) is also returned at once, after commit: it is reported, and
+    the refund settles the discrepancy; a duplicate or a wrong amount waits for finance."""
     kind = DiscrepancyKind.DUPLICATE if disposition == PaymentDisposition.DUPLICATE else DiscrepancyKind.MISSING_HERE
     if payment.amount != order.amount and disposition != PaymentDisposition.DUPLICATE:
         kind = DiscrepancyKind.AMOUNT_MISMATCH
@@ -227,3 +258,11 @@ def _keep_for_refund(order: Order, payment: Payment, *, disposition: str, reason
     logger.warning(
         "payment %s for order %s kept for refund (%s): %s", payment.trade_no, order.number, disposition, reason
     )
+    if disposition == PaymentDisposition.UNCREDITABLE and payment.amount == order.amount:
+        transaction.on_commit(partial(_refund_at_gateway, payment.pk, reason))
+
+
+def _refund_at_gateway(payment_id: int, reason: str) -> None:
+    from payments.tasks import payment_refund_uncreditable
+
+    payment_refund_uncreditable.delay(payment_id, reason)

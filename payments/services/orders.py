@@ -171,6 +171,18 @@ def order_sync(*, order_id: int) -> Order:
     return order
 
 
+def order_close_at_gateway(*, order_id: int) -> None:
+    """Closes the gateway trade of an order that is no longer pending here; a paid trade stays open
+    (its payment, if it ever arrives, is kept for refund). ``GatewayUnavailable`` to try again."""
+    order = Order.objects.get(pk=order_id)
+    if order.status == OrderStatus.PENDING:
+        return
+    try:
+        get_provider(order.provider).close(out_trade_no=order.number)
+    except GatewayRefused:
+        logger.info("order %s: the gateway would not close the trade (paid meanwhile?)", order.number)
+
+
 def order_expire(*, order_id: int) -> Order:
     """Marks a pending order expired (audited); any other order is returned unchanged."""
     with transaction.atomic():

@@ -1,8 +1,9 @@
 """Deadlines: applications left in a state whose deadline passed are abandoned (视为放弃).
 
-``draft`` and ``confirmation_rejected`` once the exam's confirmation deadline passes; ``approved``
-in districts that collect fees online once the payment window closes. The ids are read in chunks
-(keyset pagination), never all at once, and each application moves through its own transition.
+``draft`` and ``confirmation_rejected`` once the exam's confirmation deadline passes (the payment
+deadline, which must see the orders, is swept by ``payments.services.deadlines``). The ids are read
+in chunks (keyset pagination), never all at once, and each application moves through its own
+transition.
 """
 
 from __future__ import annotations
@@ -25,9 +26,7 @@ CHUNK_SIZE = 500
 
 
 def _past_deadline(now: datetime.datetime) -> Q:
-    return Q(status__in=[S.DRAFT, S.CONFIRMATION_REJECTED], exam__confirmation_deadline__lte=now) | Q(
-        status=S.APPROVED, district__online_payment=True, exam__payment_closes__lte=now
-    )
+    return Q(status__in=[S.DRAFT, S.CONFIRMATION_REJECTED], exam__confirmation_deadline__lte=now)
 
 
 def _deadline_soon(now: datetime.datetime, notice: datetime.timedelta) -> Q:
@@ -72,10 +71,6 @@ def _when(moment: datetime.datetime) -> str:
 def _abandon_reason(application: Application, now: datetime.datetime) -> str | None:
     """Why the application is abandoned at ``now``, or ``None`` if no deadline of its state has passed."""
     exam = application.exam
-    if application.status == S.APPROVED:
-        if application.district.online_payment and exam.payment_closes <= now:
-            return _("缴费截止（%(when)s）前未完成缴费，视为放弃。") % {"when": _when(exam.payment_closes)}
-        return None
     if application.status in {S.DRAFT, S.CONFIRMATION_REJECTED} and exam.confirmation_deadline <= now:
         return _("报名确认截止（%(when)s）前未完成报名确认，视为放弃。") % {"when": _when(exam.confirmation_deadline)}
     return None

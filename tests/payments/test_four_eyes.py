@@ -1,10 +1,14 @@
 """Four eyes on money: a credit or refund proposed by one finance user is carried out only when a
 second finance user of the same district approves (API.md v1.1, resolve/ with action, approve/)."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from payments.errors import GatewayRefused
 from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, SandboxTrade
 from payments.services.orders import order_expire
 from registration.models.application import Application, ApplicationStatus
@@ -39,20 +43,42 @@ def approve(client, discrepancy: Discrepancy):
 
 
 @pytest.fixture
-def paid_after_expiry(district, specialty, subjects, pay_at_sandbox, monkeypatch):
-    """An order expired here (not yet closed at the gateway) that the candidate then paid: the payment
-    is kept for refund, with an open discrepancy."""
+def paid_after_expiry(district, specialty, subjects, exam, pay_at_sandbox):
+    """A payment kept for refund: a second trade for an order already paid (a duplicate), with its
+    open discrepancy."""
+    order = new_order(district, specialty)
+    pay_at_sandbox(order)
+    assert post_notification(signed_notification(order, trade_no="T-DUP")) == (200, "success")
+    payment = Payment.objects.get(trade_no="T-DUP")
+    assert payment.disposition == "duplicate"
+    return order, payment, Discrepancy.objects.get(gateway_trade_no="T-DUP")
+
+
+@pytest.fixture
+def late_payment_not_refunded(district, specialty, subjects, exam, pay_at_sandbox, monkeypatch):
+    """A payment that came after the order expired and the window closed, whose automatic refund the
+    gateway refused: it waits for finance, with its open discrepancy."""
+    exam.payment_closes = timezone.now() + datetime.timedelta(minutes=10)
+    exam.save()
     order = new_order(district, specialty)
     order_expire(order_id=order.pk)
-    # Keep the payment window check from crediting it: the order expired, nothing else is wrong.
-    trade_no = pay_at_sandbox(order)
+    SandboxTrade.objects.filter(out_trade_no=order.number).update(time_expire=None)
+
+    def refused(self, **kwargs):
+        raise GatewayRefused("退款功能暂停")
+
+    monkeypatch.setattr("payments.providers.sandbox.SandboxProvider.refund", refused)
+    with time_machine.travel(order.expires_at + datetime.timedelta(minutes=1), tick=False):
+        trade_no = pay_at_sandbox(order)
+    monkeypatch.undo()
     payment = Payment.objects.get(trade_no=trade_no)
-    assert payment.disposition == "uncreditable"
+    assert (payment.disposition, payment.refunded_at) == ("uncreditable", None)
     return order, payment, Discrepancy.objects.get(gateway_trade_no=trade_no)
 
 
 def test_a_refund_proposed_by_one_is_carried_out_when_another_approves(first, second, finance, paid_after_expiry):
     order, payment, discrepancy = paid_after_expiry
+    assert discrepancy.kind == "duplicate"
 
     proposed = resolve(first, discrepancy, note="逾期支付，原路退回", action="refund")
 
@@ -73,6 +99,8 @@ def test_a_refund_proposed_by_one_is_carried_out_when_another_approves(first, se
     assert Payment.objects.get(pk=payment.pk).refunded_at is not None
     assert SandboxTrade.objects.get(out_trade_no=order.number).refunded_amount == payment.amount
     assert OrderEvent.objects.filter(order=order, action="refund_proposed", actor=finance).exists()
+    # The order's own payment stays credited.
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
 
 
 def test_the_proposer_cannot_approve_their_own_proposal(first, paid_after_expiry):
@@ -95,9 +123,12 @@ def test_finance_of_another_district_cannot_approve(first, other_finance, paid_a
     assert Payment.objects.get(pk=payment.pk).refunded_at is None
 
 
-def test_a_credit_approved_by_a_second_user_pays_the_application(first, second, paid_after_expiry):
-    order, payment, discrepancy = paid_after_expiry
-    assert resolve(first, discrepancy, note="候选人按时付款，系统过早关单", action="credit").status_code == 200
+def test_a_credit_approved_by_a_second_user_pays_the_application(first, second, exam, late_payment_not_refunded):
+    order, payment, discrepancy = late_payment_not_refunded
+    # The administrator extended the payment window; finance agree to credit the late payment.
+    exam.payment_closes = timezone.now() + datetime.timedelta(days=3)
+    exam.save()
+    assert resolve(first, discrepancy, note="缴费期已延长，按时入账", action="credit").status_code == 200
     assert Order.objects.get(pk=order.pk).status == OrderStatus.EXPIRED
 
     answer = approve(second, discrepancy)
@@ -188,3 +219,36 @@ def test_a_signed_notification_reusing_another_orders_trade_is_a_discrepancy(dis
     # The same notification again is the same discrepancy.
     assert post_notification(signed_notification(second_order, trade_no="T1")) == (200, "success")
     assert Discrepancy.objects.filter(kind="trade_reused").count() == 1
+
+
+def test_a_duplicate_cannot_be_proposed_for_credit(first, paid_after_expiry):
+    _order, _payment, discrepancy = paid_after_expiry
+
+    answer = resolve(first, discrepancy, note="入账", action="credit")
+
+    assert (answer.status_code, answer.json()["code"]) == (409, "invalid_state")
+    assert Discrepancy.objects.get(pk=discrepancy.pk).status == "open"
+
+
+def test_the_admin_proposes_and_another_user_approves(client, finance, district, paid_after_expiry):
+    _order, payment, discrepancy = paid_after_expiry
+    client.force_login(finance)
+    client.post(
+        "/admin/payments/discrepancy/",
+        {
+            "action": "resolve",
+            "_selected_action": [discrepancy.pk],
+            "apply": "1",
+            "note": "退回",
+            "resolution": "refund",
+        },
+    )
+    assert Discrepancy.objects.get(pk=discrepancy.pk).status == "awaiting_approval"
+    client.post("/admin/payments/discrepancy/", {"action": "approve", "_selected_action": [discrepancy.pk]})
+    assert Discrepancy.objects.get(pk=discrepancy.pk).status == "awaiting_approval"
+
+    client.force_login(finance_user("sh_finance_2", district))
+    client.post("/admin/payments/discrepancy/", {"action": "approve", "_selected_action": [discrepancy.pk]})
+
+    assert Discrepancy.objects.get(pk=discrepancy.pk).status == "resolved"
+    assert Payment.objects.get(pk=payment.pk).refunded_at is not None

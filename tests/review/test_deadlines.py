@@ -69,16 +69,13 @@ def test_the_confirmation_deadline_abandons_drafts_and_rejected_ones_only(
     assert event.reason.endswith("前未完成报名确认，视为放弃。")
 
 
-def test_the_payment_window_closing_abandons_unpaid_approved_ones_where_fees_are_paid_online(
-    world, left_behind, django_capture_on_commit_callbacks
-):
+def test_the_payment_window_is_left_to_the_payments_sweep(world, left_behind, django_capture_on_commit_callbacks):
+    """The payment deadline must see the orders, so payments/ sweeps it (tests/payments/test_payment_deadline.py)."""
     with time_machine.travel(world.exam.payment_closes + datetime.timedelta(minutes=1), tick=False):
         sweep(django_capture_on_commit_callbacks)
 
     result = statuses(left_behind)
-    assert (result["approved"], result["approved_offline"], result["paid"]) == ("abandoned", "approved", "paid")
-    reason = ApplicationEvent.objects.get(application=left_behind["approved"], action="abandon").reason
-    assert "前未完成缴费，视为放弃" in reason
+    assert (result["approved"], result["approved_offline"], result["paid"]) == ("approved", "approved", "paid")
 
 
 def test_the_sweep_is_idempotent(world, left_behind, django_capture_on_commit_callbacks):
@@ -86,17 +83,17 @@ def test_the_sweep_is_idempotent(world, left_behind, django_capture_on_commit_ca
         sweep(django_capture_on_commit_callbacks)
         sweep(django_capture_on_commit_callbacks)
 
-    assert ApplicationEvent.objects.filter(action="abandon").count() == 3
-    assert Reminder.objects.filter(kind=ReminderKind.ABANDONED).count() == 3
+    assert ApplicationEvent.objects.filter(action="abandon").count() == 2
+    assert Reminder.objects.filter(kind=ReminderKind.ABANDONED).count() == 2
 
 
 def test_the_candidate_gets_a_to_do_saying_why(world, left_behind, django_capture_on_commit_callbacks):
-    with time_machine.travel(world.exam.payment_closes + datetime.timedelta(hours=1), tick=False):
+    with time_machine.travel(world.exam.confirmation_deadline + datetime.timedelta(hours=1), tick=False):
         sweep(django_capture_on_commit_callbacks)
 
-    reminder = Reminder.objects.get(application=left_behind["approved"])
+    reminder = Reminder.objects.get(application=left_behind["draft"])
     assert (reminder.kind, reminder.title) == (ReminderKind.ABANDONED, "视为放弃")
-    assert "前完成缴费" in reminder.body
+    assert "前完成报名确认" in reminder.body
 
 
 def test_ids_are_read_in_chunks_in_order_and_all_of_them(world):
