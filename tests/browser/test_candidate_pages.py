@@ -74,13 +74,18 @@ def _pages(world) -> dict[str, str]:
     return pages
 
 
+def _language_code(language: str) -> str:
+    return "zh-hans" if language == "zh" else "en"
+
+
 def _signed_in(browser: Browser, world, size: str, language: str) -> Page:
     context = browser.new_context(viewport=SIZES[size], locale="zh-CN" if language == "zh" else "en-US")
     session = Client()
     session.force_login(world["candidate"])
+    session_key = session.cookies[django_settings.SESSION_COOKIE_NAME].value
     cookies = [
-        {"name": django_settings.SESSION_COOKIE_NAME, "value": session.cookies[django_settings.SESSION_COOKIE_NAME].value},
-        {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans" if language == "zh" else "en"},
+        {"name": django_settings.SESSION_COOKIE_NAME, "value": session_key},
+        {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": _language_code(language)},
     ]
     context.add_cookies([{**cookie, "url": world["url"]} for cookie in cookies])
     page = context.new_page()
@@ -116,7 +121,8 @@ def test_candidate_pages_pass_axe_and_are_photographed(browser, world, size, lan
     application_submit(application_id=application, actor=world["candidate"])
     for action in (Action.CONFIRM, Action.APPROVE_SITE, Action.APPROVE_DISTRICT):
         transition(application_id=application, action=action, actor=None, reason="测试审核")
-    for name, path in {"overview-approved": f"/applications/{application}/", "payment": f"/applications/{application}/payment/"}.items():
+    approved = {"overview-approved": f"/applications/{application}/", "payment": f"/applications/{application}/payment/"}
+    for name, path in approved.items():
         page.goto(world["url"] + path)
         _check(page, name, size, language, problems)
     page.context.close()
@@ -125,9 +131,10 @@ def test_candidate_pages_pass_axe_and_are_photographed(browser, world, size, lan
     context = page.context.browser.new_context(viewport=SIZES[size])
     anonymous = context.new_page()
     anonymous.context.add_cookies(
-        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans" if language == "zh" else "en", "url": world["url"]}]
+        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": _language_code(language), "url": world["url"]}]
     )
-    for name, path in {"public-home": "/", "login": "/accounts/login/", "register": "/accounts/register/", "verify": "/certificates/verify/"}.items():
+    public = {"public-home": "/", "login": "/accounts/login/", "register": "/accounts/register/"}
+    for name, path in {**public, "verify": "/certificates/verify/"}.items():
         anonymous.goto(world["url"] + path)
         _check(anonymous, name, size, language, problems)
     context.close()
