@@ -121,7 +121,8 @@ def test_candidate_pages_pass_axe_and_are_photographed(browser, world, size, lan
     application_submit(application_id=application, actor=world["candidate"])
     for action in (Action.CONFIRM, Action.APPROVE_SITE, Action.APPROVE_DISTRICT):
         transition(application_id=application, action=action, actor=None, reason="测试审核")
-    approved = {"overview-approved": f"/applications/{application}/", "payment": f"/applications/{application}/payment/"}
+    base = f"/applications/{application}/"
+    approved = {"overview-approved": base, "payment": f"{base}payment/"}
     for name, path in approved.items():
         page.goto(world["url"] + path)
         _check(page, name, size, language, problems)
