@@ -6,3 +6,6 @@ from django.dispatch import Signal
 application_transitioned = Signal()
 # An application's content changed (a new 验证码 was issued): kwargs application_id, verification_code.
 application_content_changed = Signal()
+# Many applications changed state in one sweep (``transition_bulk``): kwargs moves (a tuple of
+# (application_id, from_status)), action, to_status, actor_id.
+applications_transitioned = Signal()
