@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.test.utils import override_settings
 from django.utils import translation
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -143,6 +144,15 @@ def _allow_the_replica(item: pytest.Item) -> None:
     if options.get("databases") != "__all__":
         options["databases"] = sorted({*(options.get("databases") or ["default"]), REPLICA})
     item.add_marker(pytest.mark.django_db(**options), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_run() -> Iterator[None]:
+    # Test databases restart their ids at 1: keys cached in Redis by an earlier run must not be read.
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    caches = {alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()}
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,11 +18,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registration import choices
+from registration.application_bodies import application_body
 from registration.models import District, Exam
 from registration.models.application import Application
 from registration.permissions import IsCandidate
@@ -196,12 +199,21 @@ class ApplicationListCreate(GenericAPIView):
         return Response(ApplicationSerializer(_own(request, application.pk)).data, status=status.HTTP_201_CREATED)
 
 
+def _rendered(application: Application) -> bytes:
+    return JSONRenderer().render(ApplicationSerializer(application).data)
+
+
 class ApplicationDetail(APIView):
     permission_classes = [IsCandidate]
 
     @extend_schema(responses=ApplicationSerializer)
-    def get(self, request: Request, application_id: int) -> Response:
-        return _body(application_id, request)
+    def get(self, request: Request, application_id: int) -> HttpResponse:
+        body = application_body(
+            candidate=request.user,  # type: ignore[arg-type]
+            application_id=application_id,
+            render=_rendered,
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 class ApplicationSection(APIView):

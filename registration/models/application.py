@@ -55,6 +55,9 @@ class Application(models.Model):
     pledge_accepted_at = models.DateTimeField(_("同意报考须知时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
+    # Bumped by the database on every UPDATE of the row (a trigger of migration 0008), whatever wrote
+    # it: the key of the cached API body, so no write can forget to renew it.
+    revision = models.PositiveBigIntegerField(default=0, editable=False, verbose_name=_("版本号"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     resubmission_count = models.PositiveSmallIntegerField(_("重新提交次数"), default=0)
 

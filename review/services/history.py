@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registration.application_bodies import application_bodies_outdated
 from registration.models import Application, HistoryRecord, Subject
 from registration.models.application import ApplicationStatus
 from registration.pii import typed_id_number_digest
@@ -186,6 +187,8 @@ def history_import(*, rows: Iterable[Mapping[str, Any]], exam_year: int) -> Hist
             HistoryRecord.objects.bulk_update(to_update, compared)
             report.created += len(to_create)
             report.updated += len(to_update)
+        # Bulk writes send no signals: the candidates' cached bodies show last year's results.
+        application_bodies_outdated()
     return report
 
 

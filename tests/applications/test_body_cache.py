@@ -1,0 +1,106 @@
+"""The application body is cached per (application, revision, language); no write can leave it stale."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registration.models import Application, Site
+from registration.models.application import PhotoStatus
+from registration.services.applications import transition_bulk
+from registration.workflow import Action
+from tests.applications.conftest import token_client
+
+
+def revision(application_id: int) -> int:
+    return Application.objects.values_list("revision", flat=True).get(pk=application_id)
+
+
+def queries_of(api, url: str) -> tuple[dict, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url)
+    assert response.status_code == 200
+    return response.json(), len(queries)
+
+
+def test_every_update_of_the_row_bumps_its_revision_whoever_writes_it(draft):
+    first = revision(draft["id"])
+
+    Application.objects.filter(pk=draft["id"]).update(photo_status=PhotoStatus.PENDING)
+    after_update = revision(draft["id"])
+    application = Application.objects.get(pk=draft["id"])
+    application.save()
+    after_save = revision(draft["id"])
+    transition_bulk(action=Action.ABANDON, application_ids=[draft["id"]])
+
+    assert first < after_update < after_save < revision(draft["id"])
+
+
+def test_a_second_read_is_served_from_the_cache_with_one_query(api, draft):
+    url = f"/api/v1/applications/{draft['id']}/"
+    cold, cold_queries = queries_of(api, url)
+    warm, warm_queries = queries_of(api, url)
+
+    assert warm == cold
+    # The token, and the application's owner and revision.
+    assert warm_queries == 2 < cold_queries
+
+
+def test_a_section_saved_is_read_back_at_once(api, draft, sections):
+    url = f"/api/v1/applications/{draft['id']}/"
+    api.get(url)
+
+    saved = api.put(f"{url}sections/contact/", sections["contact"], format="json")
+    body = api.get(url).json()
+
+    assert saved.status_code == 200
+    assert body["sections"]["contact"]["address"] == sections["contact"]["address"]
+    assert body["verification_code"] == saved.json()["verification_code"]
+
+
+def test_a_change_written_without_the_services_is_read_back_at_once(api, draft):
+    """A worker's bulk UPDATE (the photo check, a sweep) renews the revision like a service's save."""
+    url = f"/api/v1/applications/{draft['id']}/"
+    assert api.get(url).json()["photo_status"] == "missing"
+
+    Application.objects.filter(pk=draft["id"]).update(photo_status=PhotoStatus.ACCEPTED)
+
+    assert api.get(url).json()["photo_status"] == "accepted"
+
+
+def test_a_renamed_site_shows_in_the_labels_at_once(api, draft, sections, django_capture_on_commit_callbacks):
+    url = f"/api/v1/applications/{draft['id']}/"
+    api.put(f"{url}sections/site/", sections["site"], format="json")
+    api.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site = Site.objects.get(code="SH0101")
+        site.name = "徐汇区考点（新址）"
+        site.save()
+
+    assert "徐汇区考点（新址）" in str(api.get(url).json()["labels"])
+
+
+def test_each_language_has_its_own_body(api, draft):
+    url = f"/api/v1/applications/{draft['id']}/"
+
+    chinese = api.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english = api.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert chinese["nodes"][0]["label"] != english["nodes"][0]["label"]
+
+
+def test_another_candidates_application_is_not_found_cached_or_not(api, draft, other_candidate):
+    url = f"/api/v1/applications/{draft['id']}/"
+    api.get(url)
+
+    assert token_client(other_candidate).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_cached_body_is_the_body_the_serializer_makes(api, draft, language):
+    url = f"/api/v1/applications/{draft['id']}/"
+    cold = api.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    warm = api.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert cold["Content-Type"] == warm["Content-Type"] == "application/json"
+    assert cold.content == warm.content
