@@ -10,6 +10,10 @@ from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# The photo file's size bounds of seed 003 line 639, the default of every exam (each may change them).
+PHOTO_MIN_BYTES = 20 * 1024
+PHOTO_MAX_BYTES = 45 * 1024
+
 
 class Exam(models.Model):
     """One exam year, with every time window of API.md and the bounds uploads must keep."""
@@ -30,8 +34,9 @@ class Exam(models.Model):
         "registration.Specialty", related_name="exams", blank=True, verbose_name=_("专业")
     )
 
-    photo_min_bytes = models.PositiveIntegerField(_("照片最小字节数"), default=20 * 1024)
-    photo_max_bytes = models.PositiveIntegerField(_("照片最大字节数"), default=200 * 1024)
+    # Seed 003 line 639: "文件大小必须在 20kb—45kb 之间": every new exam starts from these bounds.
+    photo_min_bytes = models.PositiveIntegerField(_("照片最小字节数"), default=PHOTO_MIN_BYTES)
+    photo_max_bytes = models.PositiveIntegerField(_("照片最大字节数"), default=PHOTO_MAX_BYTES)
     photo_min_width = models.PositiveIntegerField(_("照片最小宽度(像素)"), default=295)
     photo_min_height = models.PositiveIntegerField(_("照片最小高度(像素)"), default=413)
     material_min_bytes = models.PositiveIntegerField(_("材料最小字节数"), default=10 * 1024)

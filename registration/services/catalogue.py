@@ -32,6 +32,7 @@ from registration.models import (
     Unit,
     User,
 )
+from registration.models.catalogue import PHOTO_MAX_BYTES, PHOTO_MIN_BYTES
 from registration.services.staff import staff_user_upsert
 from wecan.errors import InvalidInput
 
@@ -462,6 +463,9 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime.datetime | None = 
             values={
                 "name": _("%(year)d年度卫生专业技术资格考试") % {"year": year},
                 "work_years_cutoff": datetime.date(year - 1, 12, 31),
+                # A demo exam made before the seed's bounds were the default gets them too.
+                "photo_min_bytes": PHOTO_MIN_BYTES,
+                "photo_max_bytes": PHOTO_MAX_BYTES,
                 **_demo_exam_windows(now),
             },
         ).instance

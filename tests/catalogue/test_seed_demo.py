@@ -96,6 +96,15 @@ def test_the_demo_exam_windows_are_all_open_today():
     assert exam.exam_date > today
 
 
+def test_the_demo_exam_takes_photos_of_20_to_45_kb_even_if_made_before():
+    """Seed 003 line 639: "文件大小必须在 20kb—45kb 之间"."""
+    _seed()
+    Exam.objects.update(photo_max_bytes=200 * 1024)
+    _seed()
+    exam = Exam.objects.get()
+    assert (exam.photo_min_bytes, exam.photo_max_bytes) == (20 * 1024, 45 * 1024)
+
+
 def test_a_later_run_moves_the_windows_to_the_new_day():
     with time_machine.travel(datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
         _seed()

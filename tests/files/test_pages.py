@@ -33,7 +33,7 @@ def messages_in(html):
 def test_the_photo_page_shows_the_nodes_and_the_requirements(browser, application_id):
     html = browser.get(page(application_id, "photo/")).content.decode()
     assert node_states(html)["photo"] == "todo"
-    assert "20KB至200KB" in html and "宽至少295像素、高至少413像素" in html and "5:7" in html
+    assert "20KB至45KB" in html and "宽至少295像素、高至少413像素" in html and "5:7" in html
     assert "尚未上传照片" in html
     assert 'enctype="multipart/form-data"' in html
 
@@ -151,3 +151,12 @@ def test_the_pages_need_a_login(client, application_id):
     for tail in ["photo/", "materials/", "photo/image/"]:
         response = client.get(page(application_id, tail))
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_photo_outside_the_size_bounds_is_refused_on_the_page_with_the_bounds(browser, application_id):
+    """Seed 003 line 639: "文件大小必须在 20kb—45kb 之间" — the exam's default, said in the refusal."""
+    too_big = images.photo_jpeg(width=700, height=980, target_bytes=60 * 1024)
+    assert len(too_big) > 45 * 1024
+    html = browser.post(page(application_id, "photo/"), {"file": upload(too_big)}, follow=True).content.decode()
+    assert 'data-testid="photo-status">不合格<' in html
+    assert "应在20KB至45KB之间" in html

@@ -53,7 +53,12 @@ def test_the_stored_photo_is_the_re_encoded_one_under_our_own_name(api, applicat
     ("data", "name", "content_type", "words"),
     [
         pytest.param(
-            images.png_bytes(width=200, height=280), "photo.jpg", "image/jpeg", "不是JPG格式", id="png-named-jpg"
+            # Small enough for the 20–45 KB bounds (seed 003 line 639), so the format is what is refused.
+            images.png_bytes(width=100, height=140),
+            "photo.jpg",
+            "image/jpeg",
+            "不是JPG格式",
+            id="png-named-jpg",
         ),
         pytest.param(images.text_bytes(), "photo.jpg", "image/jpeg", "不是JPG格式", id="text"),
         pytest.param(images.truncated_jpeg(), "photo.jpg", "image/jpeg", "不完整或已损坏", id="truncated"),
@@ -199,3 +204,22 @@ def test_an_administrator_may_see_the_photo(api, application_id):
 def test_without_credentials_the_photo_is_401(client, application_id):
     assert client.get(photo_url(application_id)).status_code == 401
     assert client.get(photo_url(application_id, "content/")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(images.photo_jpeg(width=700, height=980, target_bytes=60 * 1024), id="over-45KB"),
+        pytest.param(images.photo_jpeg(target_bytes=12 * 1024), id="under-20KB"),
+    ],
+)
+def test_a_photo_outside_20_to_45_kb_is_refused_with_the_bounds_in_the_reason(api, application_id, exam, data):
+    """Seed 003 line 639: "文件大小必须在 20kb—45kb 之间" — a new exam takes these bounds, and the
+    refusal over the API says them."""
+    assert (exam.photo_min_bytes, exam.photo_max_bytes) == (20 * 1024, 45 * 1024)
+    assert put_photo(api, application_id, data).status_code == 202
+
+    status = api.get(photo_url(application_id)).json()
+
+    assert status["status"] == "rejected"
+    assert "应在20KB至45KB之间" in status["reason"]
