@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0007_chinese_field_labels'),
+        ('registration', '0008_application_revision'),
     ]
 
     operations = [
