@@ -17,7 +17,7 @@ class Certificate(models.Model):
     """Issued once per person and specialty, when the two-year rule says the specialty is passed.
 
     Name and masked ID number are copied from the account when issued: a certificate shows what it
-    was issued with. ``verification_code`` is the unguessable key of the public verification page.
+    was issued with. ``verification_code`` is the unguessable key of the public verification page (``typed_codes``).
     """
 
     number = models.CharField(_("证书编号"), max_length=32, unique=True)
@@ -61,6 +61,13 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def verification_code_grouped(self) -> str:
+        """The code as printed and typed: ``K7QM-X2PD-9RWB``."""
+        from certificates.typed_codes import grouped
+
+        return grouped(self.verification_code)
 
 
 class CertificateEvent(models.Model):

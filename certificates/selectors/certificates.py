@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from certificates import typed_codes
 from certificates.models import Certificate, CertificateStatus
 from registration.models import User
 
@@ -51,8 +52,13 @@ class Verification:
 
 
 def certificate_verification(*, code: str) -> Verification | None:
-    """The verification of ``code``, or ``None`` when no certificate has it."""
-    certificate = Certificate.objects.select_related("specialty").filter(verification_code=code).first()
+    """The verification of ``code``, or ``None`` when no certificate has it.
+
+    A code of the typed kind is read in any case and with or without hyphens; an older code is
+    matched exactly as it was issued.
+    """
+    lookup = typed_codes.normalized(code) or code
+    certificate = Certificate.objects.select_related("specialty").filter(verification_code=lookup).first()
     if certificate is None:
         return None
     revoked_on = timezone.localdate(certificate.revoked_at) if certificate.revoked_at else None

@@ -23,6 +23,7 @@ from registration import private_files
 from registration.models import Subject, User
 from registration.models.application import Application, ApplicationStatus, PhotoStatus
 from registration.models.files import Photo, UploadStatus
+from registration.pii import decrypt_id_number
 from registration.sections import SECTION_KEYS, SECTIONS
 from registration.selectors.applications import history_record
 from registration.windows import Window, require_open
@@ -195,6 +196,14 @@ def _previous_sitting(application: Application) -> tuple[str, str]:
     return record.ticket_number, f"{specialty.name}（{record.specialty_code}）"
 
 
+def printed_id_number(candidate: User) -> str:
+    """The full ID number, for the candidate's own printed 申请表 and 准考证 only: the employer and the
+    exam site check them against the ID card. Screens and lists keep showing it masked."""
+    if not candidate.id_number_ciphertext:
+        return candidate.id_number_masked
+    return decrypt_id_number(candidate.id_number_ciphertext)
+
+
 def form_context(application: Application) -> dict[str, Any]:
     """What the form shows: the application's sections in the seeds' table, with codes and photo."""
     candidate = application.candidate
@@ -222,7 +231,7 @@ def form_context(application: Application) -> dict[str, Any]:
         "gender": application.get_gender_display(),
         "birth_date": application.birth_date.isoformat() if application.birth_date else "",
         "id_type": candidate.get_id_type_display(),
-        "id_number": candidate.id_number_masked,
+        "id_number": printed_id_number(candidate),
         "ethnicity": application.ethnicity,
         "nationality": nationality,
         "previous_ticket": previous_ticket,
@@ -308,6 +317,8 @@ def ticket_context(application: Application) -> dict[str, Any]:
     return {
         **facts,
         "title": _("%(year)s年度卫生专业技术资格考试准考证") % {"year": facts["year"]},
+        # The facts (and so the version digest) keep the masked number; the printed ticket has it all.
+        "id_number": printed_id_number(application.candidate),
         "id_type": application.candidate.get_id_type_display(),
         "gender": application.get_gender_display(),
         "sessions": [

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import tasks
+from certificates import tasks, typed_codes
 from certificates.models import Certificate, CertificateEvent, CertificateStatus
 from certificates.pdf import qr_svg_data_uri, render_pdf
 from registration.models import Exam, Specialty, User
@@ -29,8 +29,8 @@ def verification_url(code: str) -> str:
 
 
 def _new_verification_code() -> str:
-    # 128 random bits, URL-safe: the only key to the public page, so it must not be guessable.
-    return secrets.token_urlsafe(16)
+    # The only key to the public page, so random; short and without look-alikes, as it is typed from paper.
+    return typed_codes.new_code()
 
 
 def _record(certificate: Certificate, *, action: str, actor: User | None, note: str = "") -> None:

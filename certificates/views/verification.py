@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from certificates import typed_codes
 from certificates.selectors.certificates import certificate_verification
 from certificates.throttling import CertificateVerifyThrottle
 
@@ -15,11 +16,21 @@ from certificates.throttling import CertificateVerifyThrottle
 class VerifyForm(forms.Form):
     code = forms.RegexField(
         label=_("查验码"),
-        regex=r"^[A-Za-z0-9_-]+$",
+        regex=r"^[A-Za-z0-9_\- ]+$",
         max_length=64,
         strip=True,
+        help_text=_("证书上的12位查验码，如 K7QM-X2PD-9RWB；不区分大小写，可不输入“-”。"),
         error_messages={"invalid": _("查验码只含字母、数字、“-”和“_”，请核对。")},
     )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if typed_codes.looks_typed(code):
+            checked = typed_codes.normalized(code)
+            if checked is None:
+                raise forms.ValidationError(_("查验码有误：校验位不符，请逐位核对后重新输入。"), code="check")
+            return checked
+        return code.replace(" ", "")
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:

@@ -127,3 +127,34 @@ def test_the_form_leads_to_the_result_and_refuses_a_malformed_code(certificate, 
 )
 def test_names_are_masked_keeping_the_first_and_last_character(name, masked):
     assert mask_name(name) == masked
+
+
+class TestCodesMadeToBeTyped:
+    """The code an HR clerk types from paper: short, any case, no look-alikes, with a check character."""
+
+    def test_a_new_code_is_twelve_characters_without_look_alikes(self, certificate):
+        code = certificate.verification_code
+        assert len(code) == 12
+        assert not set(code) & set("01OIL") and code == code.upper()
+        assert certificate.verification_code_grouped == f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+    def test_typed_in_lower_case_with_hyphens_and_spaces_it_verifies(self, certificate, client):
+        typed = certificate.verification_code_grouped.lower().replace("-", " - ")
+        response = client.get("/certificates/verify/", {"code": typed})
+        assert response["Location"] == f"/certificates/verify/{certificate.verification_code}/"
+        api = APIClient().get(f"/api/v1/certificates/verify/{certificate.verification_code_grouped.lower()}/")
+        assert api.status_code == 200 and api.json()["valid"] is True
+
+    def test_a_mistyped_character_is_caught_by_the_check(self, certificate, client):
+        code = certificate.verification_code
+        wrong = code[:5] + ("A" if code[5] != "A" else "B") + code[6:]
+        refused = client.get("/certificates/verify/", {"code": wrong})
+        assert refused.status_code == 200
+        assert "校验位不符" in refused.content.decode()
+
+    def test_a_code_issued_before_keeps_working_exactly_as_issued(self, certificate, client):
+        Certificate.objects.filter(pk=certificate.pk).update(verification_code="Q3r_Zx8-Lm2Pk9Tw4Yb7Nc")
+        response = client.get("/certificates/verify/", {"code": "Q3r_Zx8-Lm2Pk9Tw4Yb7Nc"})
+        assert response["Location"] == "/certificates/verify/Q3r_Zx8-Lm2Pk9Tw4Yb7Nc/"
+        assert client.get(response["Location"]).status_code == 200
+        assert APIClient().get("/api/v1/certificates/verify/q3r_zx8-lm2pk9tw4yb7nc/").status_code == 404
