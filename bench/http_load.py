@@ -33,11 +33,9 @@ def prepare() -> None:
     import django
 
     django.setup()
-    from rest_framework.authtoken.models import Token
-
     from registration.identity import mod11_2_check_character
     from registration.models import District, Exam, Unit
-    from registration.services.accounts import candidate_register, degree_record_create
+    from registration.services.accounts import candidate_register, degree_record_create, user_token_issue
     from registration.services.applications import application_create, application_save_section
 
     exam = Exam.objects.order_by("-year").first()
@@ -104,7 +102,7 @@ def prepare() -> None:
         }
         for key, data in sections.items():
             application_save_section(application_id=application.pk, section=key, data=data, actor=candidate)
-        token = Token.objects.create(user=candidate).key
+        token = user_token_issue(user=candidate).key
         people.append({"username": candidate.username, "id": application.pk, "token": token})
     print(json.dumps(people))
 

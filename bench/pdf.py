@@ -62,7 +62,6 @@ def main() -> None:
     logging.disable(logging.INFO)
     from django.template.loader import render_to_string
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
     from weasyprint import CSS, HTML
 
@@ -83,6 +82,7 @@ def main() -> None:
     from registration.models.application import PhotoStatus
     from registration.models.files import Photo, UploadStatus
     from registration.pii import encrypt_id_number, id_number_digest, mask_id_number
+    from registration.services.accounts import user_token_issue
     from registration.services.applications import application_create, application_save_section
     from tests.files.images import photo_jpeg
     from wecan.celery import app
@@ -244,7 +244,7 @@ def main() -> None:
     # A cached download: the candidate's GET of a ready form through the API (token, in process).
     owner = applications[3]
     client = APIClient(HTTP_HOST="127.0.0.1")  # one of the ALLOWED_HOSTS the bench runs with
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner.candidate).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_issue(user=owner.candidate).key}")
     url = f"/api/v1/applications/{owner.pk}/form.pdf"
 
     def download() -> None:

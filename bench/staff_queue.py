@@ -93,16 +93,16 @@ def measure() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
     from registration.choices import Role
     from registration.models import Application, User
+    from registration.services.accounts import user_token_issue
 
     point_id = Application.objects.filter(status="submitted").values_list("registration_point_id", flat=True).first()
     staff, _ = User.objects.get_or_create(
         username="queue_point", defaults={"role": Role.POINT_STAFF, "registration_point_id": point_id, "is_staff": True}
     )
-    token, _ = Token.objects.get_or_create(user=staff)
+    token = user_token_issue(user=staff)
     client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     url = "/api/v1/staff/applications/?status=submitted"
     assert client.get(url).status_code == 200

@@ -58,7 +58,8 @@ class TokenInputSerializer(StrictInputSerializer):
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(source="key")
+    expires_at = serializers.DateTimeField()
 
 
 class DegreeRecordInputSerializer(StrictInputSerializer):

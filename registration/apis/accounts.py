@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.contrib.auth import logout
 from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import permissions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
@@ -28,7 +30,12 @@ from registration.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
 )
-from registration.services.accounts import candidate_register, degree_record_create, user_token_issue
+from registration.services.accounts import (
+    candidate_register,
+    degree_record_create,
+    user_token_issue,
+    user_token_revoke,
+)
 
 
 @method_decorator(sensitive_post_parameters("password", "id_number"), name="dispatch")
@@ -74,7 +81,23 @@ class TokenApi(APIView):
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = login_authenticate(request=request, **serializer.validated_data)
-        return Response({"token": user_token_issue(user=user)})
+        return Response(TokenOutputSerializer(user_token_issue(user=user)).data)
+
+
+class LogoutApi(APIView):
+    @extend_schema(
+        operation_id="auth_logout",
+        request=None,
+        responses={204: OpenApiResponse(description="令牌已作废")},
+        summary="退出登录：作废本次请求所用的令牌",
+    )
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, AuthToken):
+            user_token_revoke(token=request.auth)
+        else:
+            # Signed in by the browser session (with its CSRF token): the session ends instead.
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):
@@ -115,6 +138,7 @@ class DegreeRecordsApi(GenericAPIView):
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="api-register"),
     path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("auth/logout/", LogoutApi.as_view(), name="api-logout"),
     path("me/", MeApi.as_view(), name="api-me"),
     path("me/degrees/", DegreeRecordsApi.as_view(), name="api-degrees"),
 ]

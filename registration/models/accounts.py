@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from knox.models import AuthToken
 
 from registration.choices import Degree, Education, Gender, IdType, Role, TrainingMode
 
@@ -112,6 +114,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.username} ({self.name})" if self.name else self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every way a password is changed or reset (pages, admin, ``changepassword``) ends here with
+        # ``_password`` set; a hash upgrade at login clears it first. The old API tokens go with the
+        # old password, in the same transaction.
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if password_changed:
+                AuthToken.objects.filter(user=self).delete()
 
     @property
     def is_candidate(self) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -12,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from registration.choices import Degree, IdType, Role
 from registration.identity import IdentityFacts, parse_id_number, validate_person_name
@@ -174,10 +176,24 @@ def _taken_fields(*, username: str, id_number: str) -> Errors:
     return fields
 
 
-def user_token_issue(*, user: User) -> str:
-    """The user's API token, created on first use; the same key until it is revoked."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+@dataclass(frozen=True)
+class IssuedToken:
+    key: str
+    expires_at: datetime.datetime
+
+
+def user_token_issue(*, user: User) -> IssuedToken:
+    """A new API token for ``user``, valid for ``API_TOKEN_TTL``; only its digest is stored, so the key
+    exists nowhere but in this answer. The user's expired tokens are cleared on the way."""
+    with transaction.atomic():
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+        token, key = AuthToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL)
+    return IssuedToken(key=key, expires_at=token.expiry)
+
+
+def user_token_revoke(*, token: AuthToken) -> None:
+    """The token stops working at once (sign-out from the API)."""
+    AuthToken.objects.filter(pk=token.pk).delete()
 
 
 def _label(model: type[models.Model], field: str) -> str:

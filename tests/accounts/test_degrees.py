@@ -5,11 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from registration.choices import Role
 from registration.models import DegreeRecord, User
-from tests.factories.accounts import CandidateFactory, DegreeRecordFactory
+from tests.factories.accounts import CandidateFactory, DegreeRecordFactory, token_header
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def degree(**overrides):
 
 @pytest.fixture
 def candidate_client(api_client, candidate):
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=candidate).key}")
+    api_client.credentials(HTTP_AUTHORIZATION=token_header(candidate))
     return api_client
 
 

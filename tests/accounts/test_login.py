@@ -29,11 +29,16 @@ def test_a_token_is_issued_for_the_username_or_the_id_number(api_client, candida
     response = get_token(api_client, login)
 
     assert response.status_code == 200, response.json()
-    assert response.json() == {"token": candidate.auth_token.key}
+    assert set(response.json()) == {"token", "expires_at"}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert api_client.get("/api/v1/me/").json()["username"] == "zhang_san"
 
 
-def test_the_same_token_is_issued_each_time(api_client, candidate):
-    assert get_token(api_client, "zhang_san").json() == get_token(api_client, ID_NUMBER).json()
+def test_each_sign_in_gets_its_own_token(api_client, candidate):
+    """API.md v1.1: tokens are revoked one by one at logout, so two devices never share one."""
+    first, second = get_token(api_client, "zhang_san").json(), get_token(api_client, ID_NUMBER).json()
+
+    assert first["token"] != second["token"]
 
 
 @pytest.mark.parametrize(

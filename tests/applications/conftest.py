@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registration.choices import Degree, Education, Gender, IdType, Role, TrainingMode
@@ -21,6 +20,7 @@ from registration.models import (
     User,
 )
 from registration.pii import encrypt_id_number, id_number_digest, mask_id_number
+from tests.factories.accounts import token_header
 from tests.files.helpers import upload_accepted_photo_and_materials, use_private_storage
 
 
@@ -52,7 +52,7 @@ def make_candidate(username: str, id_number: str, *, gender: str = Gender.MALE) 
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
 
 

@@ -14,14 +14,13 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import TestCase
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from certificates.models import ScoreImport
 from certificates.services.scores import score_import_create
 from certificates.throttling import CertificateVerifyThrottle
 from registration.models import Application, District, Exam, Specialty, Subject, User
-from tests.factories.accounts import CandidateFactory, resident_id_number
+from tests.factories.accounts import CandidateFactory, resident_id_number, token_header
 from tests.factories.catalogue import ExamFactory, SiteFactory
 
 HEADER = "exam_year,id_number,specialty_code,subject_code,score,absent,disqualified"
@@ -91,7 +90,7 @@ class Person:
 
     def api(self) -> APIClient:
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=self.user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=token_header(self.user))
         return client
 
 

@@ -10,9 +10,19 @@ import factory
 from registration.choices import Degree, Education, IdType, TrainingMode
 from registration.identity import mod11_2_check_character
 from registration.models import DegreeRecord, User
-from registration.services.accounts import candidate_register
+from registration.services.accounts import candidate_register, user_token_issue
 
 CANDIDATE_PASSWORD = "wecan2026pass"
+
+
+def api_token(user: User) -> str:
+    """A working API token for ``user``, issued as the sign-in endpoint issues it."""
+    return user_token_issue(user=user).key
+
+
+def token_header(user: User) -> str:
+    """The ``Authorization`` header value that signs ``user`` in to the API."""
+    return f"Token {api_token(user)}"
 
 
 def with_check_character(first_17: str) -> str:

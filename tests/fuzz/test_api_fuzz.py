@@ -9,9 +9,8 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
-from tests.factories.accounts import CandidateFactory
+from tests.factories.accounts import CandidateFactory, token_header
 from tests.factories.catalogue import ExamFactory, RegistrationPointFactory
 from wecan.wsgi import application
 
@@ -30,7 +29,7 @@ def _keep_the_test_connection_open():
 
 
 def _token_header(user):
-    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    return {"Authorization": token_header(user)}
 
 
 @pytest.fixture

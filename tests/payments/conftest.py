@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from payments.models import Order
@@ -23,7 +22,7 @@ from registration.models.application import ApplicationStatus
 from registration.services.applications import transition
 from registration.services.staff import staff_user_upsert
 from registration.workflow import Action
-from tests.factories.accounts import CandidateFactory
+from tests.factories.accounts import CandidateFactory, token_header
 from tests.factories.catalogue import DistrictFactory, DistrictFeeFactory, ExamFactory, SpecialtyFactory
 
 STAFF_PASSWORD = "staff-pass-2026"
@@ -32,7 +31,7 @@ SUBJECTS = [("1", "基础知识"), ("2", "相关专业知识"), ("3", "专业知
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registration.choices import Degree, Education, IdType, Role, TrainingMode
@@ -35,6 +34,7 @@ from registration.models.application import PhotoStatus
 from registration.pii import encrypt_id_number, id_number_digest, mask_id_number
 from registration.services.staff import staff_user_upsert
 from review.models import EarlyApplicationPolicy
+from tests.factories.accounts import token_header
 
 STAFF_PASSWORD = "staff-pass-2026"
 _sequence = itertools.count(1)
@@ -69,7 +69,7 @@ def make_candidate(*, name: str = "张三", id_number: str | None = None, email:
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
 
 
