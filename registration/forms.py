@@ -6,14 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from registration.choices import Degree, Education, IdType, TrainingMode
 from registration.identity import normalize_id_number
+from registration.selectors.accounts import login_failures_from
+from registration.services.captcha import CAPTCHA_WRONG
+from registration.throttling import client_address
 from wecan.errors import PortalError
 
 _BLANK_CHOICE = [("", _("请选择"))]
@@ -32,6 +38,27 @@ class ServiceForm(forms.Form):
             field = self.service_field_names.get(name, name)
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+
+
+class RefreshableCaptchaInput(CaptchaTextInput):
+    """The captcha with a 换一张 button, which fetches a new picture without reloading the page, so
+    what was typed in the other fields stays."""
+
+    template_name = "registration/captcha_widget.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["refresh_url"] = self.refresh_url()
+        return context
+
+
+class PortalCaptchaField(CaptchaField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("验证码"))
+        kwargs.setdefault("help_text", _("请输入图片中的字符，不区分大小写；看不清可点“换一张”。"))
+        kwargs.setdefault("widget", RefreshableCaptchaInput(attrs={"autocomplete": "off", "autocapitalize": "none"}))
+        kwargs.setdefault("error_messages", {"invalid": CAPTCHA_WRONG, "required": _("请输入验证码。")})
+        super().__init__(**kwargs)
 
 
 class RegistrationForm(ServiceForm):
@@ -83,7 +110,7 @@ class RegistrationForm(ServiceForm):
         max_length=11,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
     )
-    captcha = CaptchaField(label=_("验证码"), help_text=_("请输入图片中的字符；看不清请刷新页面换一张。"))
+    captcha = PortalCaptchaField()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -117,6 +144,28 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名（或证件号码）或密码不正确。密码区分大小写。"),
         "inactive": _("该账号已停用。"),
     }
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        self._ask_for_captcha_when_due()
+
+    def _ask_for_captcha_when_due(self) -> None:
+        # After a few failures from this address, a script must solve a captcha for every guess.
+        if self.request is None or "captcha" in self.fields:
+            return
+        if login_failures_from(address=client_address(self.request)) >= settings.LOGIN_CAPTCHA_AFTER_FAILURES:
+            self.fields["captcha"] = PortalCaptchaField()
+
+    def clean(self) -> dict[str, Any]:
+        if "captcha" in self.errors:
+            # No password is checked (nor a failure counted) without the captcha.
+            return self.cleaned_data
+        try:
+            return super().clean()
+        except ValidationError:
+            # The failure just counted may be the one that brings the captcha to the form shown next.
+            self._ask_for_captcha_when_due()
+            raise
 
 
 class DegreeRecordForm(ServiceForm):

@@ -38,6 +38,13 @@ class RegisterInputSerializer(StrictInputSerializer):
     id_number = serializers.CharField(allow_blank=True, max_length=40)
     email = serializers.CharField(allow_blank=True, max_length=254)
     mobile = serializers.CharField(allow_blank=True, max_length=20)
+    captcha_key = serializers.CharField(max_length=40, help_text=_("GET /api/v1/auth/captcha/ 给出的 key"))
+    captcha_answer = serializers.CharField(allow_blank=True, max_length=32, help_text=_("图片中的字符"))
+
+
+class CaptchaOutputSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    image = serializers.CharField(help_text="data:image/png;base64,...")
 
 
 class AccountOutputSerializer(serializers.ModelSerializer):

@@ -31,6 +31,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttle_counts(settings):
+    # Each test starts with no request counted against the public endpoints' rate limits.
+    settings.CACHES = {
+        **settings.CACHES,
+        "abuse-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
+    }
+    settings.ABUSE_THROTTLE_CACHE = "abuse-throttle"
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     # A request through the test client activates its language in this thread and leaves it there.
     yield

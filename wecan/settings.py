@@ -153,13 +153,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Repeated failed logins lock the account (username or ID number alike) for a while.
+# Repeated failed logins lock the account for the address they came from, and only there: the
+# owner signing in from elsewhere (home, a phone's network) still gets in, and one mistyped password
+# in a hospital that shares an address locks nobody else. Attempts made while locked do not extend
+# the lock, so nobody can keep an account locked for ever by trying it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Not by IP: the candidates of one hospital share its address, and one mistyped password among
-# them must not lock the rest out. The account itself is what gets locked.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "registration.throttling.client_address"
+# The login page asks for the captcha once an address has this many failures within the cool-off.
+LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=3)
 AXES_USERNAME_CALLABLE = "registration.auth.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -279,6 +283,21 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
+# Public endpoints that hash a password or create something, limited per client address (sized for
+# a hospital whose staff and candidates all come from one address: hundreds a day) and per account.
+# DRF's notation: "N/second", "N/minute", "N/hour" or "N/day".
+ABUSE_THROTTLE_RATES = {
+    "register_address": env.str("THROTTLE_REGISTER_PER_ADDRESS", default="200/hour"),
+    "register_account": env.str("THROTTLE_REGISTER_PER_ACCOUNT", default="10/hour"),
+    "login_address": env.str("THROTTLE_LOGIN_PER_ADDRESS", default="600/hour"),
+    "login_account": env.str("THROTTLE_LOGIN_PER_ACCOUNT", default="60/hour"),
+    "password_reset_address": env.str("THROTTLE_PASSWORD_RESET_PER_ADDRESS", default="100/hour"),
+    "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_PER_ACCOUNT", default="5/hour"),
+    "appeal_address": env.str("THROTTLE_APPEAL_PER_ADDRESS", default="20/hour"),
+    "captcha_address": env.str("THROTTLE_CAPTCHA_PER_ADDRESS", default="1000/hour"),
+}
+# Shared by every web process (Redis in production), or the limits would be per process.
+ABUSE_THROTTLE_CACHE = "default"
 # How long an API token works after it is issued (the mini-program signs in again after it).
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24))
 REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}

@@ -23,6 +23,7 @@ from registration.permissions import IsCandidate
 from registration.selectors.accounts import degree_record_list
 from registration.serializers import (
     AccountOutputSerializer,
+    CaptchaOutputSerializer,
     DegreeRecordInputSerializer,
     DegreeRecordOutputSerializer,
     MeOutputSerializer,
@@ -36,34 +37,66 @@ from registration.services.accounts import (
     user_token_issue,
     user_token_revoke,
 )
+from registration.services.captcha import CAPTCHA_WRONG, captcha_check, captcha_issue
+from registration.throttling import (
+    CaptchaByAddress,
+    LoginByAccount,
+    LoginByAddress,
+    RegisterByAccount,
+    RegisterByAddress,
+    ThrottledApiMixin,
+)
+from wecan.errors import InvalidInput
 
 
 @method_decorator(sensitive_post_parameters("password", "id_number"), name="dispatch")
-class RegisterApi(APIView):
+class RegisterApi(ThrottledApiMixin, APIView):
     # Public, and without session authentication so that no CSRF token is asked of a new visitor.
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
+    throttle_classes = (RegisterByAddress, RegisterByAccount)
 
     @extend_schema(
         operation_id="auth_register",
         request=RegisterInputSerializer,
         responses={
             201: AccountOutputSerializer,
-            400: OpenApiResponse(description="invalid：fields 逐项说明哪里不对（证件号码已注册也在此）"),
+            400: OpenApiResponse(description="invalid：fields 逐项说明哪里不对（证件号码已注册、验证码不对也在此）"),
+            429: OpenApiResponse(description="throttled：同一地址或同一证件号码注册过于频繁，见 Retry-After"),
         },
         summary="注册考生账号",
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = candidate_register(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        # The captcha first, and alone: without it nothing is checked, so nobody learns by script
+        # whether an ID number is registered.
+        if not captcha_check(key=data.pop("captcha_key"), answer=data.pop("captcha_answer")):
+            raise InvalidInput(fields={"captcha_answer": [str(CAPTCHA_WRONG)]})
+        user = candidate_register(**data)
         return Response(AccountOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-@method_decorator(sensitive_post_parameters("password", "login"), name="dispatch")
-class TokenApi(APIView):
+class CaptchaApi(ThrottledApiMixin, APIView):
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
+    throttle_classes = (CaptchaByAddress,)
+
+    @extend_schema(
+        operation_id="auth_captcha",
+        responses={200: CaptchaOutputSerializer},
+        summary="取一个注册用的验证码：key 与图片（data URL），注册时连同答案一起提交",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(CaptchaOutputSerializer(captcha_issue(request=request)).data)
+
+
+@method_decorator(sensitive_post_parameters("password", "login"), name="dispatch")
+class TokenApi(ThrottledApiMixin, APIView):
+    authentication_classes = ()
+    permission_classes = (permissions.AllowAny,)
+    throttle_classes = (LoginByAddress, LoginByAccount)
     # JSON only: django-axes copies form-encoded bodies into its records, and ``login`` may be an ID number.
     parser_classes = (JSONParser,)
 
@@ -73,7 +106,10 @@ class TokenApi(APIView):
         responses={
             200: TokenOutputSerializer,
             400: OpenApiResponse(description="invalid_credentials：用户名（或证件号码）或密码不正确"),
-            429: OpenApiResponse(description="locked_out：连续失败后账号暂时锁定，锁定期间密码正确也不能登录"),
+            429: OpenApiResponse(
+                description="locked_out：从同一地址连续失败后，该账号在此地址暂时锁定（锁定期间密码正确也不能登录）；"
+                "throttled：请求过于频繁，见 Retry-After"
+            ),
         },
         summary="用用户名或证件号码和密码换取令牌",
     )
@@ -136,6 +172,7 @@ class DegreeRecordsApi(GenericAPIView):
 
 
 urlpatterns = [
+    path("auth/captcha/", CaptchaApi.as_view(), name="api-captcha"),
     path("auth/register/", RegisterApi.as_view(), name="api-register"),
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("auth/logout/", LogoutApi.as_view(), name="api-logout"),

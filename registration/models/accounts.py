@@ -8,7 +8,6 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
 from knox.models import AuthToken
 
 from registration.choices import Degree, Education, Gender, IdType, Role, TrainingMode

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from registration.models import DegreeRecord, User
 from registration.pii import typed_id_number_digest
@@ -17,6 +20,15 @@ def user_get_by_login(*, login: str) -> User | None:
     if user is None:
         user = User.objects.filter(id_number_digest=typed_id_number_digest(login)).first()
     return user
+
+
+def login_failures_from(*, address: str) -> int:
+    """Failed logins from ``address`` that still count (within django-axes' cool-off), any account."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"]
+    return failures or 0
 
 
 def user_id_number_taken(*, id_number: str) -> bool:

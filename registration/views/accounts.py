@@ -18,10 +18,20 @@ from registration.forms import DegreeRecordForm, LoginForm, RegistrationForm
 from registration.models import User
 from registration.selectors.accounts import degree_record_list
 from registration.services.accounts import candidate_register, degree_record_create
+from registration.throttling import (
+    LoginByAccount,
+    LoginByAddress,
+    PasswordResetByAccount,
+    PasswordResetByAddress,
+    RegisterByAccount,
+    RegisterByAddress,
+    throttle_page,
+)
 from wecan.errors import InvalidInput
 
 
 @sensitive_post_parameters("password1", "password2", "id_number", "id_number_confirm")
+@throttle_page(RegisterByAddress, RegisterByAccount)
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -64,17 +74,23 @@ urlpatterns = [
     path("accounts/register/", register, name="register"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        throttle_page(LoginByAddress, LoginByAccount)(
+            auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/",
+        throttle_page(PasswordResetByAddress, PasswordResetByAccount)(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("accounts/password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        throttle_page(PasswordResetByAddress)(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

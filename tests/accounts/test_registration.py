@@ -16,7 +16,9 @@ from registration.services.accounts import candidate_register
 from tests.factories.accounts import CANDIDATE_PASSWORD, CandidateFactory, resident_id_number
 from wecan.errors import InvalidInput
 
-pytestmark = pytest.mark.django_db
+# Every registration solves the captcha (CAPTCHA_TEST_MODE's "PASSED"); tests/accounts/test_captcha.py
+# drives real challenges.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("captcha_test_mode")]
 
 REGISTER_URL = "/api/v1/auth/register/"
 ID_NUMBER = "11010519491231002X"
@@ -32,6 +34,8 @@ def registration(**overrides):
         "id_number": ID_NUMBER,
         "email": "Li.Si@Example.COM",
         "mobile": "13912345678",
+        "captcha_key": "any-key",
+        "captcha_answer": "PASSED",
     }
     body.update(overrides)
     return body
@@ -39,6 +43,7 @@ def registration(**overrides):
 
 def page_registration(**overrides):
     body = registration()
+    del body["captcha_key"], body["captcha_answer"]
     password = body.pop("password")
     body.update(
         password1=password,
@@ -107,6 +112,8 @@ def test_every_wrong_field_is_named_at_once_in_chinese_and_nothing_is_saved(api_
             "id_number": "110105194912310021",
             "email": "not-an-address",
             "mobile": "23912345678",
+            "captcha_key": "any-key",
+            "captcha_answer": "PASSED",
         },
         format="json",
     )

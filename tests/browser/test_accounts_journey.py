@@ -63,3 +63,34 @@ def test_a_candidate_registers_and_signs_in_again_by_id_number(live_server, brow
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator(".site-nav__user")).to_have_text("李四")
+
+
+def test_the_captcha_refresh_shows_a_new_picture_and_keeps_what_was_typed(live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/register/")
+    page.fill('input[name="username"]', "li_si")
+    page.fill('input[name="password1"]', PASSWORD)
+    page.fill('input[name="captcha_1"]', "abcd")
+    key_before = page.locator('input[name="captcha_0"]').input_value()
+    picture_before = page.locator("img.captcha__image").get_attribute("src")
+
+    page.get_by_role("button", name="换一张").click()
+
+    expect(page.locator('input[name="captcha_0"]')).not_to_have_value(key_before)
+    expect(page.locator("img.captcha__image")).not_to_have_attribute("src", picture_before)
+    expect(page.locator('input[name="captcha_1"]')).to_have_value("")
+    expect(page.locator('input[name="username"]')).to_have_value("li_si")
+    expect(page.locator('input[name="password1"]')).to_have_value(PASSWORD)
+
+
+def test_a_wrong_captcha_on_the_page_says_验证码(live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/register/")
+    page.fill('input[name="username"]', "li_si")
+    fill_passwords_and_captcha(page)  # "PASSED" is wrong outside the captcha's test mode
+    page.get_by_role("button", name="注册", exact=True).click()
+
+    expect(page.locator(".field--error").filter(has=page.locator("img.captcha__image"))).to_contain_text(
+        "验证码不正确"
+    )
+    expect(page.locator('input[name="username"]')).to_have_value("li_si")

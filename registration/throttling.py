@@ -1,0 +1,160 @@
+"""Rate limits of the public endpoints that hash a password or create something: registration,
+sign-in (page and API token), password reset, identity appeals.
+
+Each endpoint is limited twice: per client address (sized for a hospital whose staff all come from
+one address) and per account (whatever spelling names it), with rates from the environment
+(``ABUSE_THROTTLE_RATES``). The same throttle classes serve DRF views (``throttle_classes``, checked
+before the handler runs) and pages (``throttle_page``, checked before the view runs), so a refused
+request never reaches a password hasher. Refusals are 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
+
+from registration.auth import lockout_username
+from registration.pii import typed_id_number_digest
+
+AnyRequest = HttpRequest | Request
+
+
+def client_address(request: AnyRequest) -> str:
+    """The client's address: ``REMOTE_ADDR``, or behind the ``NUM_PROXIES`` proxies the entry of
+    ``X-Forwarded-For`` that the nearest of them added. Throttles and the lockout both count it."""
+    return BaseThrottle().get_ident(request) or ""  # type: ignore[arg-type]  # it reads only META and headers
+
+
+def _posted(request: AnyRequest, name: str) -> str:
+    data = request.data if isinstance(request, Request) else request.POST
+    value = data.get(name) if hasattr(data, "get") else None
+    return value if isinstance(value, str) else ""
+
+
+def throttled_message(wait: float) -> str:
+    minutes = max(1, -(-int(wait) // 60))
+    return _("请求过于频繁，请%(minutes)d分钟后再试。") % {"minutes": minutes}
+
+
+class AbuseThrottle(SimpleRateThrottle):
+    """One limit: ``scope`` names its rate in ``ABUSE_THROTTLE_RATES``; ``identity`` what it counts."""
+
+    scope = ""
+
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]
+        return caches[settings.ABUSE_THROTTLE_CACHE]
+
+    def get_rate(self) -> str | None:
+        return settings.ABUSE_THROTTLE_RATES[self.scope]
+
+    def identity(self, request: AnyRequest) -> str:
+        return client_address(request)
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        identity = self.identity(request)
+        if not identity:
+            return None
+        # Hashed: an identity may be an ID number, and cache keys show up in monitoring.
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        return f"abuse-throttle:{self.scope}:{digest}"
+
+
+class RegisterByAddress(AbuseThrottle):
+    scope = "register_address"
+
+
+class RegisterByAccount(AbuseThrottle):
+    """Counts registrations of one ID number, however it is spelt."""
+
+    scope = "register_account"
+
+    def identity(self, request: AnyRequest) -> str:
+        id_number = _posted(request, "id_number")
+        return typed_id_number_digest(id_number) if id_number.strip() else ""
+
+
+class LoginByAddress(AbuseThrottle):
+    scope = "login_address"
+
+
+class LoginByAccount(AbuseThrottle):
+    """Counts sign-ins to one account, by username and ID number alike (the API's ``login``, the
+    page's ``username``), under the name the lockout counts it."""
+
+    scope = "login_account"
+
+    def identity(self, request: AnyRequest) -> str:
+        login = _posted(request, "login") or _posted(request, "username")
+        return lockout_username(None, {"username": login}) if login.strip() else ""
+
+
+class PasswordResetByAddress(AbuseThrottle):
+    scope = "password_reset_address"
+
+
+class PasswordResetByAccount(AbuseThrottle):
+    scope = "password_reset_account"
+
+    def identity(self, request: AnyRequest) -> str:
+        return _posted(request, "email").strip().lower()
+
+
+class CaptchaByAddress(AbuseThrottle):
+    scope = "captcha_address"
+
+
+class AppealByAddress(AbuseThrottle):
+    scope = "appeal_address"
+
+
+class ThrottledApiMixin(APIView):
+    """Answers a refusal with the API's error body, in words, and ``Retry-After``."""
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        error = exceptions.Throttled(detail=throttled_message(wait or 0))
+        # Set after the message, which DRF would otherwise finish with an English sentence.
+        error.wait = math.ceil(wait) if wait is not None else None  # type: ignore[attr-defined]
+        raise error
+
+
+def throttle_page(
+    *throttle_classes: type[AbuseThrottle],
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Refuses a page's POST with 429 and ``Retry-After`` when any of the limits is reached, before
+    the view (and so any password hashing) runs."""
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method == "POST":
+                waits = []
+                for throttle_class in throttle_classes:
+                    throttle = throttle_class()
+                    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # no DRF view here
+                        waits.append(throttle.wait() or 0)
+                if waits:
+                    wait = max(waits)
+                    response = render(
+                        request, "registration/throttled.html", {"message": throttled_message(wait)}, status=429
+                    )
+                    response["Retry-After"] = str(int(wait) + 1)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
