@@ -9,9 +9,9 @@ from typing import Any
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
