@@ -179,3 +179,32 @@ class DegreeRecordForm(ServiceForm):
     degree_certificate_number = forms.CharField(
         label=_("学位证书编号"), max_length=50, required=False, help_text=_("学位为“无”时不填。")
     )
+
+
+class IdentityAppealForm(ServiceForm):
+    name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("与证件上的姓名一致。"))
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=_BLANK_CHOICE + list(IdType.choices))
+    id_number = forms.CharField(
+        label=_("证件号码"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.CharField(
+        label=_("电子邮箱"),
+        max_length=254,
+        help_text=_("申诉通过后，设置密码的链接会发到这个邮箱。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    mobile = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    id_card = forms.FileField(
+        label=_("证件照片"),
+        help_text=_("证件正面的清晰照片，JPG格式，不超过1MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg"}),
+    )
+    holding_photo = forms.FileField(
+        label=_("手持证件照片"),
+        help_text=_("本人手持该证件的照片，面部和证件信息都要清晰，JPG格式，不超过1MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg"}),
+    )
+    statement = forms.CharField(
+        label=_("情况说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    captcha = PortalCaptchaField()

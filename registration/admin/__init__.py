@@ -1,3 +1,3 @@
-from registration.admin import accounts, catalogue
+from registration.admin import accounts, appeals, catalogue
 
-__all__ = ["accounts", "catalogue"]
+__all__ = ["accounts", "appeals", "catalogue"]

@@ -1,4 +1,5 @@
 from registration.models.accounts import DegreeRecord, User
+from registration.models.appeals import AppealStatus, IdentityAppeal
 from registration.models.application import (
     Application,
     ApplicationEvent,
@@ -24,6 +25,7 @@ from registration.models.catalogue import (
 from registration.models.files import MaterialFile, Photo, PhotoSource, UploadStatus
 
 __all__ = [
+    "AppealStatus",
     "Application",
     "ApplicationEvent",
     "ApplicationStatus",
@@ -34,6 +36,7 @@ __all__ = [
     "EligibilityRule",
     "Exam",
     "HistoryRecord",
+    "IdentityAppeal",
     "MaterialFile",
     "MaterialSlot",
     "Photo",
