@@ -12,6 +12,7 @@ PUBLIC = {
     ("GET", "/api/v1/exams/{exam_id}/specialties/"),
     ("GET", "/api/v1/exams/{exam_id}/units/"),
     ("GET", "/api/v1/choices/"),
+    ("GET", "/api/v1/auth/captcha/"),
     ("POST", "/api/v1/auth/register/"),
     ("POST", "/api/v1/auth/token/"),
     ("GET", "/api/v1/certificates/verify/{code}/"),
