@@ -30,6 +30,8 @@ from registration.auth import lockout_username
 from registration.pii import typed_id_number_digest
 
 AnyRequest = HttpRequest | Request
+# Longer than any login, e-mail or ID number the forms accept.
+_LONGEST_FIELD = 254
 
 
 def client_address(request: AnyRequest) -> str:
@@ -39,9 +41,13 @@ def client_address(request: AnyRequest) -> str:
 
 
 def _posted(request: AnyRequest, name: str) -> str:
+    """A field of the body as typed, or "" for one no form accepts (the throttles run before any
+    validation, so what they look up must be text a database takes)."""
     data = request.data if isinstance(request, Request) else request.POST
     value = data.get(name) if hasattr(data, "get") else None
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str) or "\x00" in value or len(value) > _LONGEST_FIELD:
+        return ""
+    return value
 
 
 def throttled_message(wait: float) -> str:

@@ -176,6 +176,10 @@ def _taken_fields(*, username: str, id_number: str) -> Errors:
     return fields
 
 
+# Signed in on this many devices at once at most; a further sign-in ends the oldest.
+LIVE_TOKENS_PER_ACCOUNT = 10
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     key: str
@@ -188,6 +192,9 @@ def user_token_issue(*, user: User) -> IssuedToken:
     with transaction.atomic():
         AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         token, key = AuthToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL)
+        # Each request checks the caller's other tokens too (knox), so an account keeps only its newest few.
+        kept = AuthToken.objects.filter(user=user).order_by("-created").values("pk")[:LIVE_TOKENS_PER_ACCOUNT]
+        AuthToken.objects.filter(user=user).exclude(pk__in=kept).delete()
     return IssuedToken(key=key, expires_at=token.expiry)
 
 

@@ -213,3 +213,21 @@ def test_the_default_rates_let_a_hospital_register_hundreds_a_day():
     number, period = project_settings.ABUSE_THROTTLE_RATES["register_address"].split("/")
     per_day = int(number) * {"second": 86400, "minute": 1440, "hour": 24, "day": 1}[period]
     assert per_day >= 500
+
+
+def test_the_admin_sign_in_is_limited_like_the_portals(client, rates, hashes):
+    for sequence in range(4):
+        client.post("/admin/login/", {"username": f"guess_{sequence}", "password": "x"}, REMOTE_ADDR=HOSPITAL)
+    hashed_before = len(hashes)
+
+    refused = client.post("/admin/login/", {"username": "root", "password": "x"}, REMOTE_ADDR=HOSPITAL)
+
+    assert_throttled(refused)
+    assert len(hashes) == hashed_before
+
+
+@pytest.mark.parametrize("login", ["zhang\x00san", "x" * 5000, 42])
+def test_a_hostile_login_is_refused_as_input_not_as_a_server_error(api_client, candidate, login):
+    response = api_client.post("/api/v1/auth/token/", {"login": login, "password": "x"}, format="json")
+
+    assert response.status_code == 400

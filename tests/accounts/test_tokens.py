@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from tests.factories.accounts import CANDIDATE_PASSWORD, api_token
+from tests.factories.accounts import CANDIDATE_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,13 @@ def test_a_password_hash_upgrade_at_login_keeps_the_tokens(api_client, client, c
     assert me_status(api_client, token) == 200
 
 
+def test_an_account_keeps_its_ten_newest_tokens(api_client, candidate):
+    tokens = [sign_in(api_client)["token"] for _ in range(11)]
+
+    assert me_status(api_client, tokens[0]) == 401
+    assert [me_status(api_client, token) for token in tokens[1:]] == [200] * 10
+
+
 def test_a_database_reader_finds_no_working_token(api_client, candidate):
     token = sign_in(api_client)["token"]
     with connection.cursor() as cursor:
@@ -138,6 +145,3 @@ def test_a_database_reader_finds_no_working_token(api_client, candidate):
     for value in stored:
         assert me_status(api_client, value) == 401
 
-
-def test_the_test_helper_issues_working_tokens(api_client, candidate):
-    assert me_status(api_client, api_token(candidate)) == 200
