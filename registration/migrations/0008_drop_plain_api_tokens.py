@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     goes, and with it every old token: clients sign in again."""
 
     dependencies = [
-        ("registration", "0004_history_passed_subjects_may_be_empty"),
+        ("registration", "0007_chinese_field_labels"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 
