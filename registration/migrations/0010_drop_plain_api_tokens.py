@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     goes, and with it every old token: clients sign in again."""
 
     dependencies = [
-        ("registration", "0007_chinese_field_labels"),
+        ("registration", "0009_photo_bounds_of_seed_003"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 

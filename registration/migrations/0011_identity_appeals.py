@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0008_drop_plain_api_tokens'),
+        ('registration', '0010_drop_plain_api_tokens'),
     ]
 
     operations = [
