@@ -21,11 +21,11 @@ from certificates.pdf import TEMPLATES_DIR, print_photo, resource_url
 from certificates.selectors.arrangement import application_seat, application_sessions
 from registration import private_files
 from registration.models import Subject, User
-from registration.models.application import Application, ApplicationStatus, PhotoStatus
+from registration.models.application import Application, PhotoStatus
 from registration.models.files import Photo, UploadStatus
 from registration.pii import decrypt_id_number
 from registration.sections import SECTION_KEYS, SECTIONS
-from registration.selectors.applications import history_record
+from registration.selectors.applications import application_is_registered, history_record
 from registration.windows import Window, require_open
 from wecan.errors import InvalidState, NotFound, PortalError
 
@@ -111,12 +111,14 @@ def require_form_ready(application: Application) -> None:
 
 
 def require_ticket_ready(application: Application, now: datetime.datetime | None = None) -> None:
-    """A paid application, inside the ticket window, with its photo: else ``InvalidState``,
-    ``WindowClosed`` or ``DocumentNotReady``."""
-    if application.status != ApplicationStatus.PAID:
-        raise InvalidState(
-            _("当前状态为“%(status)s”，缴费成功后才能打印准考证。") % {"status": application.get_status_display()}
-        )
+    """A registered application (paid; approved where the district takes no online payment), inside
+    the ticket window, with its photo: else ``InvalidState``, ``WindowClosed`` or ``DocumentNotReady``."""
+    if not application_is_registered(application):
+        if application.district.online_payment:
+            message = _("当前状态为“%(status)s”，缴费成功后才能打印准考证。")
+        else:
+            message = _("当前状态为“%(status)s”，资格审核通过后才能打印准考证。")
+        raise InvalidState(message % {"status": application.get_status_display()})
     require_open(application.exam, Window.TICKET, now)
     photo = _photo_problem(application)
     if photo:

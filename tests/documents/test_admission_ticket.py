@@ -177,3 +177,26 @@ def test_before_the_window_the_ticket_page_says_when_it_opens(client, candidate,
     assert response.status_code == 423
     local = timezone.localtime(opens)
     assert f"准考证打印尚未开始，开始时间为{local:%Y-%m-%d %H:%M}" in response.content.decode()
+
+
+def test_an_approved_candidate_of_a_district_without_online_payment_gets_the_ticket(
+    api, complete, candidate, shanghai, django_capture_on_commit_callbacks
+):
+    """Seed 002 line 47: "未开通网上缴费的考区,【资格审核】节点变为绿色即表示报名成功。" """
+    from registration.services.applications import transition
+    from registration.workflow import Action
+
+    shanghai.online_payment = False
+    shanghai.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_submit(application_id=complete["id"], actor=candidate)
+        for action in (Action.CONFIRM, Action.APPROVE_SITE):
+            transition(application_id=complete["id"], action=action, actor=None, reason="test")
+    refused = api.get(TICKET.format(id=complete["id"]))
+    assert (refused.status_code, refused.json()["code"]) == (409, "invalid_state")
+    assert "资格审核通过后才能打印准考证" in refused.json()["message"]
+
+    transition(application_id=complete["id"], action=Action.APPROVE_DISTRICT, actor=None, reason="test")
+
+    pdf = fetch_pdf(api, TICKET.format(id=complete["id"]), django_capture_on_commit_callbacks)
+    assert "准考证" in pdf_text(pdf)
