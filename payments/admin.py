@@ -25,6 +25,7 @@ from payments.models import (
     Discrepancy,
     DiscrepancyAction,
     DiscrepancyStatus,
+    OnSiteFee,
     Order,
     OrderEvent,
     Payment,
@@ -38,6 +39,7 @@ from payments.selectors import (
     daily_totals,
     discrepancies_in_scope,
     is_finance_user,
+    onsite_fees_in_scope,
     orders_in_scope,
     payments_in_scope,
     statements_in_scope,
@@ -242,6 +244,17 @@ class PaymentAdmin(FinanceAdmin):
             title=_("退还款项"),
             apply=lambda payment, data: payment_refund(payment_id=payment.pk, actor=_user(request), note=data["note"]),
         )
+
+
+@admin.register(OnSiteFee)
+class OnSiteFeeAdmin(FinanceAdmin):
+    list_display = ("receipt_number", "application", "district", "amount", "recorded_by", "recorded_at")
+    list_filter = ("district", "recorded_at")
+    search_fields = ("receipt_number", "application__number")
+    readonly_fields = [field.name for field in OnSiteFee._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OnSiteFee]:
+        return onsite_fees_in_scope(user=_user(request))
 
 
 @admin.register(Refund)

@@ -6,3 +6,6 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "payments"
     verbose_name = _("缴费")
+
+    def ready(self) -> None:
+        from payments import receivers  # noqa: F401 - connects the receivers

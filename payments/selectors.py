@@ -17,6 +17,7 @@ from payments.errors import FeeMissing
 from payments.models import (
     Discrepancy,
     DiscrepancyStatus,
+    OnSiteFee,
     Order,
     OrderStatus,
     Payment,
@@ -172,7 +173,7 @@ class DailyTotal:
     day: datetime.date
     exam: str
     district: str
-    channel: str  # the payment provider's name, 沙箱支付 or 支付宝
+    channel: str  # the payment provider's name (沙箱支付, 支付宝), or 现场缴费 for fees paid on site
     payments: int
     amount: Decimal
 
@@ -180,19 +181,28 @@ class DailyTotal:
 def daily_totals(
     *, user: User, start: datetime.date | None = None, end: datetime.date | None = None
 ) -> list[DailyTotal]:
-    """Credited payments per day (Beijing time), exam, district and channel in the user's scope, oldest first."""
+    """Credited payments per day (Beijing time), exam, district and channel in the user's scope, oldest
+    first; fees paid on site (recorded at confirmation) are their own channel."""
+    zone = timezone.get_default_timezone()
     payments = payments_in_scope(user=user).filter(disposition=PaymentDisposition.CREDITED)
+    fees = onsite_fees_in_scope(user=user)
     if start:
         payments = payments.filter(paid_at__date__gte=start)
+        fees = fees.filter(recorded_at__date__gte=start)
     if end:
         payments = payments.filter(paid_at__date__lte=end)
-    rows = (
-        payments.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone()))
+        fees = fees.filter(recorded_at__date__lte=end)
+    online = (
+        payments.annotate(day=TruncDate("paid_at", tzinfo=zone))
         .values("day", "order__district__exam__name", "order__district__name", "provider")
         .annotate(count=Count("pk"), total=Sum("amount"))
-        .order_by("day", "order__district__exam__name", "order__district__name", "provider")
     )
-    return [
+    on_site = (
+        fees.annotate(day=TruncDate("recorded_at", tzinfo=zone))
+        .values("day", "district__exam__name", "district__name")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+    )
+    totals = [
         DailyTotal(
             day=row["day"],
             exam=row["order__district__exam__name"],
@@ -201,5 +211,23 @@ def daily_totals(
             payments=row["count"],
             amount=Decimal(row["total"] or 0).quantize(Decimal("0.01")),
         )
-        for row in rows
+        for row in online
+    ] + [
+        DailyTotal(
+            day=row["day"],
+            exam=row["district__exam__name"],
+            district=row["district__name"],
+            channel=_("现场缴费"),
+            payments=row["count"],
+            amount=Decimal(row["total"] or 0).quantize(Decimal("0.01")),
+        )
+        for row in on_site
     ]
+    return sorted(totals, key=lambda row: (row.day, row.exam, row.district, row.channel))
+
+
+def onsite_fees_in_scope(*, user: User) -> QuerySet[OnSiteFee]:
+    """Fees paid on site in the finance user's district (all for administrators, none for anyone else)."""
+    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
+    fees = OnSiteFee.objects.select_related("application", "district", "recorded_by")
+    return fees if scope is None else fees.filter(**scope)

@@ -1,4 +1,5 @@
-"""What registration tells the apps above it. Sent on commit, never inside the transaction."""
+"""What registration tells the apps above it. Sent on commit, never inside the transaction, except
+``application_confirming``: a write that must happen with the confirmation, or not at all."""
 
 from django.dispatch import Signal
 
@@ -9,3 +10,6 @@ application_content_changed = Signal()
 # Many applications changed state in one sweep (``transition_bulk``): kwargs moves (a tuple of
 # (application_id, from_status)), action, to_status, actor_id.
 applications_transitioned = Signal()
+# Sent inside the confirming transaction, the application row locked; a receiver that raises fails the
+# confirmation: kwargs application, actor, fee_receipt_number (the receipt of a fee paid on site).
+application_confirming = Signal()

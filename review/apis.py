@@ -26,6 +26,7 @@ from review.selectors import jobs_visible_to, reminders_of, staff_application_ge
 from review.serializers import (
     BulkConfirmInputSerializer,
     ConfirmByCodeInputSerializer,
+    ConfirmInputSerializer,
     DeclarationInputSerializer,
     DeclarationSerializer,
     JobSerializer,
@@ -108,9 +109,14 @@ class StaffApplicationDetail(APIView):
 class StaffConfirm(APIView):
     permission_classes = [IsStaffMember]
 
-    @extend_schema(request=None, responses=StaffApplicationSerializer, summary="报名确认通过")
+    @extend_schema(request=ConfirmInputSerializer, responses=StaffApplicationSerializer, summary="报名确认通过")
     def post(self, request: Request, application_id: int) -> Response:
-        application_confirm(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
+        data = _valid(ConfirmInputSerializer, request)
+        application_confirm(
+            application_id=application_id,
+            actor=request.user,  # type: ignore[arg-type]
+            fee_receipt_number=data["fee_receipt_number"],
+        )
         return _staff_body(request, application_id)
 
 
@@ -141,6 +147,7 @@ class StaffConfirmByCode(APIView):
             actor=request.user,  # type: ignore[arg-type]
             number=data["number"],
             verification_code=data["verification_code"],
+            fee_receipt_number=data["fee_receipt_number"],
         )
         return _staff_body(request, application.pk)
 

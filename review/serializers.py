@@ -150,7 +150,17 @@ class ReopenInputSerializer(StrictInputSerializer):
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, help_text="重新审核的原因")
 
 
-class ConfirmByCodeInputSerializer(StrictInputSerializer):
+class ConfirmInputSerializer(StrictInputSerializer):
+    fee_receipt_number = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="现场缴费收据号：未开通网上缴费的考区必填，确认时记录报名费",
+    )
+
+
+class ConfirmByCodeInputSerializer(ConfirmInputSerializer):
     number = serializers.CharField(max_length=20, help_text="网报号")
     verification_code = serializers.CharField(max_length=20, help_text="验证码")
 

@@ -1,3 +1,4 @@
+from payments.models.onsite import OnSiteFee
 from payments.models.orders import Order, OrderEvent, OrderStatus, Payment, PaymentDisposition, Provider
 from payments.models.reconciliation import (
     Discrepancy,
@@ -19,6 +20,7 @@ __all__ = [
     "DiscrepancyKind",
     "DiscrepancyStatus",
     "LineKind",
+    "OnSiteFee",
     "Order",
     "OrderEvent",
     "OrderStatus",

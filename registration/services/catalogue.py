@@ -368,6 +368,7 @@ class _DemoDistrict:
     site: tuple[str, str]
     point: tuple[str, str]
     units: tuple[tuple[str, str], ...]  # (name, city)
+    online_payment: bool = True
 
 
 _DEMO_DISTRICTS = (
@@ -404,6 +405,24 @@ _DEMO_DISTRICTS = (
             ("北京大学第一医院", "西城区"),
             ("首都医科大学附属北京天坛医院", "丰台区"),
         ),
+    ),
+    # Not in seed 004's list of districts that take fees online (line 446): candidates confirm and
+    # pay on site, and approved is 报名成功.
+    _DemoDistrict(
+        code="SX",
+        name="山西",
+        online_confirmation=False,
+        history_auto_confirm=False,
+        city=("140105", "小店区"),
+        site=("14010501", "小店区考点"),
+        point=("1401050101", "小店区卫生健康局报名点"),
+        units=(
+            ("山西白求恩医院", "小店区"),
+            ("太原市小店区人民医院", "小店区"),
+            ("山西医科大学第一医院", "迎泽区"),
+            ("山西省人民医院", "迎泽区"),
+        ),
+        online_payment=False,
     ),
 )
 
@@ -448,7 +467,8 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime.datetime | None = 
     """Creates or refreshes the demo exam of API.md "Demo data"; running it again adds no rows.
 
     The exam of the current year gets windows open around ``now`` (its existing windows are moved),
-    districts SH and BJ with one city, site and registration point each, the reference data
+    districts SH, BJ and SX (no online payment) with one city, site and registration point each, the
+    reference data
     (via ``reference_data_load``, after the districts, so Shanghai gets its material slots), every
     specialty, fees per level, a few units per district, and the staff accounts plus the superuser
     ``admin``, whose passwords are (re)set to ``password``.
@@ -477,7 +497,7 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime.datetime | None = 
                 values={
                     "name": demo.name,
                     "online_confirmation": demo.online_confirmation,
-                    "online_payment": True,
+                    "online_payment": demo.online_payment,
                     "history_auto_confirm": demo.history_auto_confirm,
                 },
             ).instance

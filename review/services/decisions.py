@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from registration.models import Application, User
 from registration.services.applications import transition
+from registration.signals import application_confirming
 from registration.workflow import Action
 from review.errors import NotAllowed, StaleForm, WrongCode
 from review.models import IssuedCode
@@ -74,8 +75,25 @@ def _clear_reasons(application: Application, from_status: str) -> None:
     application.rejection_reasons = []
 
 
-def application_confirm(*, application_id: int, actor: User, reason: str = "") -> Application:
-    """报名确认通过: ``submitted`` → ``confirmed`` by registration-point staff (or an administrator)."""
+def _confirming(actor: User, fee_receipt_number: str) -> Callable[[Application, str], None]:
+    """Clears the reasons; the apps above write, in this transaction, what confirming entails (payments:
+    the fee paid on site, with its receipt number, where the district takes no online payment)."""
+
+    def apply(application: Application, from_status: str) -> None:
+        _clear_reasons(application, from_status)
+        application_confirming.send(
+            sender=Application, application=application, actor=actor, fee_receipt_number=fee_receipt_number
+        )
+
+    return apply
+
+
+def application_confirm(
+    *, application_id: int, actor: User, reason: str = "", fee_receipt_number: str = ""
+) -> Application:
+    """报名确认通过: ``submitted`` → ``confirmed`` by registration-point staff (or an administrator).
+    Where the district takes no online payment, the fee paid on site is recorded with it
+    (``fee_receipt_number`` required)."""
     require_duty(actor, Duty.CONFIRM)
     require_in_scope(actor, application_id)
     return transition(
@@ -84,7 +102,7 @@ def application_confirm(*, application_id: int, actor: User, reason: str = "") -
         actor=actor,
         reason=reason,
         check=_in_scope_of(actor),
-        apply=_clear_reasons,
+        apply=_confirming(actor, fee_receipt_number),
     )
 
 
@@ -111,7 +129,9 @@ def application_reject(*, application_id: int, actor: User, reasons: Sequence[An
     )
 
 
-def application_confirm_by_code(*, actor: User, number: str, verification_code: str) -> Application:
+def application_confirm_by_code(
+    *, actor: User, number: str, verification_code: str, fee_receipt_number: str = ""
+) -> Application:
     """On-site confirmation: the 网报号 and 验证码 printed on the form.
 
     The current code confirms. A code the application carried before its content last changed is
@@ -147,7 +167,7 @@ def application_confirm_by_code(*, actor: User, number: str, verification_code: 
         actor=actor,
         reason=_("现场确认（网报号 + 验证码）"),
         check=check,
-        apply=_clear_reasons,
+        apply=_confirming(actor, fee_receipt_number),
     )
 
 

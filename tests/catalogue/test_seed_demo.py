@@ -35,6 +35,10 @@ STAFF = {
     "bj_site": (Role.SITE_REVIEWER, "BJ"),
     "bj_district": (Role.DISTRICT_REVIEWER, "BJ"),
     "bj_finance": (Role.FINANCE, "BJ"),
+    "sx_point": (Role.POINT_STAFF, "SX"),
+    "sx_site": (Role.SITE_REVIEWER, "SX"),
+    "sx_district": (Role.DISTRICT_REVIEWER, "SX"),
+    "sx_finance": (Role.FINANCE, "SX"),
 }
 MODELS = [
     Exam,
@@ -73,11 +77,11 @@ def test_seed_demo_twice_gives_the_same_rows():
 
     assert _counts() == first
     assert first["Exam"] == 1
-    assert first["District"] == 2
-    assert first["City"] == first["Site"] == first["RegistrationPoint"] == 2
-    assert first["DistrictFee"] == 6
+    assert first["District"] == 3
+    assert first["City"] == first["Site"] == first["RegistrationPoint"] == 3
+    assert first["DistrictFee"] == 9
     assert first["MaterialSlot"] == 30
-    assert first["User"] == 9
+    assert first["User"] == 13
     assert first["exam specialties"] == first["Specialty"] == 88
 
 
@@ -132,7 +136,10 @@ def test_districts_have_their_ways_of_confirming_and_paying_and_their_fees():
         True,
         False,
     )
-    for district in (shanghai, beijing):
+    shanxi = District.objects.get(code="SX")
+    # Seed 002 line 47: "未开通网上缴费的考区,【资格审核】节点变为绿色即表示报名成功。"
+    assert (shanxi.name, shanxi.online_confirmation, shanxi.online_payment) == ("山西", False, False)
+    for district in (shanghai, beijing, shanxi):
         fees = dict(district.fees.values_list("level", "fee_per_subject"))
         assert fees == {"初级(士)": Decimal("75.00"), "初级(师)": Decimal("75.00"), "中级": Decimal("95.00")}
         assert RegistrationPoint.objects.filter(site__city__district=district).count() == 1
