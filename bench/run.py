@@ -13,7 +13,17 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 # The order they run in; each prints its own figures as it goes.
-SCRIPTS = ["http_load.py", "login_cost.py", "photo.py", "pdf.py", "scores.py", "reconcile.py", "staff_queue.py", "deadline_sweep.py"]
+SCRIPTS = [
+    "http_load.py",
+    "login_cost.py",
+    "photo.py",
+    "pdf.py",
+    "scores.py",
+    "reconcile.py",
+    "staff_queue.py",
+    "deadline_sweep.py",
+    "arrangement.py",
+]
 
 
 def main() -> int:

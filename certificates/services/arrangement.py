@@ -1,9 +1,10 @@
 """Writes of the exam arrangement (考场编排): the allocation job, and a seat moved by a staff member.
 
 The allocation seats every registered candidate without a seat at their own site on their exam
-day, in set-based SQL: candidates are numbered per (site, day) by specialty then 网报号, the free
-seats of the site's rooms per (site, day) in room order then seat number, and the two numberings are
-matched in one ``INSERT ... SELECT`` per batch of sites. So rooms are filled in order, one
+day, in set-based SQL, a few statements per batch of sites whatever its size: candidates are
+numbered per (site, day) by specialty then 网报号; the rooms they need are found by running sums of
+the rooms' free seats, in room order; those rooms' free seats are numbered on from there; and the
+n-th candidate takes the n-th seat in one ``INSERT ... SELECT``. So rooms are filled in order, one
 specialty takes a run of consecutive seats (split only where a room ends), a seat is never given
 twice a day (a unique constraint besides), and the same input gives the same seats. Candidates
 already seated keep their seats: a re-run seats only the new ones, in the seats left free.
@@ -16,8 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,14 +75,6 @@ def arrangement_start(*, actor: User, exam_id: int, district_code: str | None) -
     return job
 
 
-def _waiting(job: ArrangementJob) -> Any:
-    """The job's waiting candidates with their exam day and specialty code, as the allocation orders them."""
-    specialty_day = SpecialtyExamDay.objects.filter(exam_id=job.exam_id, specialty_id=OuterRef("specialty_id"))
-    return waiting_applications(exam_id=job.exam_id, district_id=job.district_id).annotate(
-        day=Coalesce(Subquery(specialty_day.values("date")[:1]), Value(job.exam.exam_date), output_field=DateField()),
-    )
-
-
 def _batches(site_counts: list[tuple[int, int]]) -> Iterator[tuple[list[int], int]]:
     """Sites grouped into batches of about ``BATCH_CANDIDATES`` waiting candidates, in site order."""
     batch: list[int] = []
@@ -97,81 +89,134 @@ def _batches(site_counts: list[tuple[int, int]]) -> Iterator[tuple[list[int], in
         yield batch, size
 
 
-def _seat_batch(job: ArrangementJob, site_ids: list[int], now: Any) -> int:
-    """Seats the batch's waiting candidates in one statement; returns how many were seated."""
+def _tables() -> dict[str, str]:
+    return {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (("seat", Seat), ("room", Room), ("venue", Venue), ("day", SpecialtyExamDay))
+    }
+
+
+# The batch's statements, run in its transaction; the temporary tables go at its commit. Each step
+# is a table of its own, analysed, so PostgreSQL plans the next one from true row counts (planned as
+# one statement, it guessed one waiting row and chose a join that compared every pair).
+#
+# 1. The waiting candidates with their exam day, numbered per (site, day) by specialty, then 网报号.
+_WAITING_SQL = """
+    CREATE TEMPORARY TABLE arrangement_waiting ON COMMIT DROP AS
+    SELECT w.id, w.site_id, w.number, COALESCE(d.date, %s) AS day,
+           ROW_NUMBER() OVER (
+               PARTITION BY w.site_id, COALESCE(d.date, %s) ORDER BY w.specialty_code, w.number, w.id
+           ) AS rank
+    FROM ({waiting}) w
+    LEFT JOIN {day} d ON d.exam_id = %s AND d.specialty_id = w.specialty_id
+"""
+# 2. The rooms those candidates need: per (site, day) the rooms in order with their free seats that
+#    day, kept while the free seats of the rooms before them are fewer than the candidates waiting.
+_ROOMS_SQL = """
+    CREATE TEMPORARY TABLE arrangement_rooms ON COMMIT DROP AS
+    WITH needs AS (
+        SELECT site_id, day, count(*) AS waiting FROM arrangement_waiting GROUP BY site_id, day
+    ),
+    rooms AS (
+        SELECT n.site_id, n.day, n.waiting, r.id AS room_id, r.seats,
+               r.seats - (
+                   SELECT count(*) FROM {seat} taken WHERE taken.room_id = r.id AND taken.date = n.day
+               ) AS free,
+               v.position AS venue_position, v.id AS venue_id, r.position AS room_position
+        FROM needs n
+        JOIN {venue} v ON v.site_id = n.site_id
+        JOIN {room} r ON r.venue_id = v.id
+    ),
+    running AS (
+        SELECT *, SUM(free) OVER (
+            PARTITION BY site_id, day ORDER BY venue_position, venue_id, room_position, room_id
+        ) - free AS free_before
+        FROM rooms
+    )
+    SELECT site_id, day, room_id, seats, free_before FROM running WHERE free > 0 AND free_before < waiting
+"""
+# 3. The free seats of those rooms, numbered on from the free seats of the rooms before them.
+_FREE_SQL = """
+    CREATE TEMPORARY TABLE arrangement_free ON COMMIT DROP AS
+    SELECT r.site_id, r.day, r.room_id, s.number,
+           r.free_before + ROW_NUMBER() OVER (PARTITION BY r.room_id, r.day ORDER BY s.number) AS rank
+    FROM arrangement_rooms r
+    CROSS JOIN LATERAL generate_series(1, r.seats) AS s(number)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {seat} taken WHERE taken.room_id = r.room_id AND taken.date = r.day AND taken.number = s.number
+    )
+"""
+# 4. The n-th waiting candidate of a site and day takes its n-th free seat.
+_SEAT_SQL = """
+    INSERT INTO {seat} (application_id, room_id, number, date, job_id, assigned_at)
+    SELECT w.id, f.room_id, f.number, w.day, %s, %s
+    FROM arrangement_waiting w
+    JOIN arrangement_free f ON f.site_id = w.site_id AND f.day = w.day AND f.rank = w.rank
+"""
+# 5. Who is still waiting, per site and day: the report's lines.
+_LEFT_SQL = """
+    SELECT w.site_id, w.day, count(*), (array_agg(w.number ORDER BY w.number))[1:%s]
+    FROM arrangement_waiting w
+    WHERE NOT EXISTS (SELECT 1 FROM {seat} s WHERE s.application_id = w.id)
+    GROUP BY w.site_id, w.day ORDER BY w.site_id, w.day
+"""
+
+
+def _seat_batch(job: ArrangementJob, site_ids: list[int], now: Any) -> tuple[int, list[dict[str, Any]]]:
+    """Seats the batch's waiting candidates (a handful of statements, whatever their number);
+    returns how many were seated and the report's lines for those left without a seat."""
     waiting = (
-        _waiting(job)
+        waiting_applications(exam_id=job.exam_id, district_id=job.district_id)
         .filter(site_id__in=site_ids)
         .annotate(specialty_code=F("specialty__code"))
-        .values("id", "site_id", "number", "day", "specialty_code")
+        .values("id", "site_id", "number", "specialty_id", "specialty_code")
         .order_by()
     )
     waiting_sql, waiting_params = waiting.query.sql_with_params()
-    seat, room, venue = (connection.ops.quote_name(model._meta.db_table) for model in (Seat, Room, Venue))
-    # ``waiting``'s columns are named as in ``values()``: id, site_id, number, day, specialty_code.
-    sql = f"""
-        WITH waiting AS ({waiting_sql}),
-        ranked AS (
-            SELECT id, site_id, day,
-                   ROW_NUMBER() OVER (PARTITION BY site_id, day ORDER BY specialty_code, number, id) AS rank
-            FROM waiting
-        ),
-        days AS (SELECT DISTINCT site_id, day FROM waiting),
-        free AS (
-            SELECT d.site_id, d.day, r.id AS room_id, s.number,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY d.site_id, d.day ORDER BY v.position, v.id, r.position, r.id, s.number
-                   ) AS rank
-            FROM days d
-            JOIN {venue} v ON v.site_id = d.site_id
-            JOIN {room} r ON r.venue_id = v.id
-            CROSS JOIN LATERAL generate_series(1, r.seats) AS s(number)
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {seat} taken
-                WHERE taken.room_id = r.id AND taken.date = d.day AND taken.number = s.number
-            )
-        )
-        INSERT INTO {seat} (application_id, room_id, number, date, job_id, assigned_at)
-        SELECT ranked.id, free.room_id, free.number, ranked.day, %s, %s
-        FROM ranked JOIN free ON free.site_id = ranked.site_id AND free.day = ranked.day AND free.rank = ranked.rank
-    """  # noqa: S608 - only table names and the ORM's own SQL are formatted in; every value is a bound parameter
+    tables = _tables()
+    exam_date = job.exam.exam_date
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*waiting_params, job.pk, now])
-        return cursor.rowcount
+        cursor.execute(
+            _WAITING_SQL.format(waiting=waiting_sql, **tables), [exam_date, exam_date, *waiting_params, job.exam_id]
+        )
+        cursor.execute("ANALYZE arrangement_waiting")
+        cursor.execute(_ROOMS_SQL.format(**tables))
+        cursor.execute("ANALYZE arrangement_rooms")
+        cursor.execute(_FREE_SQL.format(**tables))
+        cursor.execute("ANALYZE arrangement_free")
+        cursor.execute(_SEAT_SQL.format(**tables), [job.pk, now])
+        seated = cursor.rowcount
+        cursor.execute(_LEFT_SQL.format(**tables), [REPORT_NUMBERS])
+        left = cursor.fetchall()
+        # Gone at commit too; dropped now for a caller whose transaction runs on (a test, a retry).
+        cursor.execute("DROP TABLE arrangement_waiting, arrangement_rooms, arrangement_free")
+    return seated, _report(left)
 
 
-def _shortfalls(job: ArrangementJob, site_ids: list[int]) -> list[dict[str, Any]]:
-    """Who is still without a seat at the batch's sites after it, per site and day, and why."""
-    left = _waiting(job).filter(site_id__in=site_ids)
-    groups = list(left.values("site_id", "day").annotate(unseated=Count("id")).order_by("site_id", "day"))
-    if not groups:
+def _report(left: list[tuple[int, Any, int, list[str]]]) -> list[dict[str, Any]]:
+    """The report's lines for who is still without a seat, per site and day, and why."""
+    if not left:
         return []
-    sites = {site.pk: site for site in Site.objects.filter(pk__in={group["site_id"] for group in groups})}
+    site_ids = {site_id for site_id, _day, _count, _numbers in left}
+    sites = {site.pk: site for site in Site.objects.filter(pk__in=site_ids)}
     capacity = dict(
-        Room.objects.filter(venue__site_id__in=sites)
+        Room.objects.filter(venue__site_id__in=site_ids)
         .values("venue__site_id")
         .annotate(seats=Sum("seats"))
         .values_list("venue__site_id", "seats")
     )
-    report = []
-    for group in groups:
-        site_id, day = group["site_id"], group["day"]
-        seats = capacity.get(site_id, 0)
-        numbers = list(
-            left.filter(site_id=site_id, day=day).order_by("number").values_list("number", flat=True)[:REPORT_NUMBERS]
-        )
-        report.append(
-            {
-                "site": sites[site_id].code,
-                "site_name": sites[site_id].name,
-                "date": day.isoformat(),
-                "seats": seats,
-                "unseated": group["unseated"],
-                "reason": _("考点尚未设置考场。") if not seats else _("考点座位不足。"),
-                "numbers": numbers,
-            }
-        )
-    return report
+    return [
+        {
+            "site": sites[site_id].code,
+            "site_name": sites[site_id].name,
+            "date": day.isoformat(),
+            "seats": capacity.get(site_id, 0),
+            "unseated": count,
+            "reason": _("考点座位不足。") if capacity.get(site_id) else _("考点尚未设置考场。"),
+            "numbers": numbers,
+        }
+        for site_id, day, count, numbers in left
+    ]
 
 
 def arrangement_run(*, job_id: int) -> ArrangementJob:
@@ -182,7 +227,7 @@ def arrangement_run(*, job_id: int) -> ArrangementJob:
         if job.finished:
             return job
         site_counts = list(
-            _waiting(job)
+            waiting_applications(exam_id=job.exam_id, district_id=job.district_id)
             .values("site_id")
             .annotate(waiting=Count("id"))
             .order_by("site_id")
@@ -200,8 +245,7 @@ def arrangement_run(*, job_id: int) -> ArrangementJob:
         with transaction.atomic():
             # One allocation (or seat move) at a time per exam: they read the same free seats.
             Exam.objects.select_for_update(no_key=True).filter(pk=job.exam_id).first()
-            seated = _seat_batch(job, site_ids, timezone.now())
-            shortfalls = _shortfalls(job, site_ids)
+            seated, shortfalls = _seat_batch(job, site_ids, timezone.now())
             locked = ArrangementJob.objects.select_for_update().get(pk=job_id)
             locked.processed = min(locked.total, locked.processed + size)
             locked.seated += seated
