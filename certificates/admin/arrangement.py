@@ -6,14 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from certificates.access import is_administrator, is_arrangement_staff, sites_in_scope
+from certificates.access import (
+    districts_to_allocate,
+    is_administrator,
+    is_arrangement_staff,
+    may_allocate,
+    sites_in_scope,
+)
 from certificates.models import ArrangementJob, ExamSession, Room, Seat, SeatChange, SpecialtyExamDay, Venue
 from certificates.selectors.arrangement import jobs_of
+from certificates.services.arrangement import arrangement_start
 
 
 class AdministratorEditsMixin:
@@ -125,12 +133,29 @@ class SeatChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return super().get_queryset(request).filter(application__site__in=sites_in_scope(request.user))
 
 
+class ArrangementStartForm(forms.ModelForm):
+    """Starts an allocation: the exam, and a district (an administrator may leave it empty: all)."""
+
+    class Meta:
+        model = ArrangementJob
+        fields = ["exam", "district"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        exam, district = data.get("exam"), data.get("district")
+        if exam is not None and district is not None and district.exam_id != exam.pk:
+            self.add_error("district", _("该考区不属于所选考试。"))
+        return data
+
+
 @admin.register(ArrangementJob)
 class ArrangementJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Progress and report of the allocations: each staff member follows the ones they started."""
+    """Progress and report of the allocations: each staff member follows the ones they started, and
+    administrators and district reviewers start one here (``arrangement_start``, run by a worker)."""
 
     list_display = ["__str__", "district", "status", "total", "seated", "unseated", "created_by", "created_at"]
     list_filter = ["status"]
+    form = ArrangementStartForm
     fields = [
         "exam",
         "district",
@@ -149,3 +174,20 @@ class ArrangementJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ArrangementJob]:
         return jobs_of(request.user)  # type: ignore[arg-type]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return may_allocate(request.user)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["exam", "district"] if obj is None else self.fields
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "district":
+            kwargs["queryset"] = districts_to_allocate(request.user).select_related("exam")
+            kwargs["required"] = not is_administrator(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: ArrangementJob, form: Any, change: bool) -> None:
+        district = obj.district.code if obj.district is not None else None
+        job = arrangement_start(actor=request.user, exam_id=obj.exam_id, district_code=district)  # type: ignore[arg-type]
+        obj.pk = job.pk
