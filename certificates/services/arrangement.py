@@ -34,14 +34,14 @@ from certificates.models import (
 )
 from certificates.selectors.arrangement import exam_day, waiting_applications
 from registration.models import Application, District, Exam, Site, User
-from registration.selectors.applications import application_is_registered
+from registration.selectors.applications import application_is_registered, registered_applications
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound
 
 logger = logging.getLogger(__name__)
 
 # Sites are seated a batch at a time, each batch in its own transaction with its progress saved:
 # about this many candidates a batch (a site is never split).
-BATCH_CANDIDATES = 100_000
+BATCH_CANDIDATES = 250_000
 # How many 网报号 of those left without a seat the report keeps per site and day.
 REPORT_NUMBERS = 200
 
@@ -100,18 +100,24 @@ def _tables() -> dict[str, str]:
 # is a table of its own, analysed, so PostgreSQL plans the next one from true row counts (planned as
 # one statement, it guessed one waiting row and chose a join that compared every pair).
 #
-# 1. The waiting candidates with their exam day, numbered per (site, day) by specialty, then 网报号.
+# 1. The batch's registered candidates without a seat, with their exam day, numbered per (site, day)
+#    by specialty, then 网报号 (the seated ones are left out here, from the whole analysed table).
 _WAITING_SQL = """
+    CREATE TEMPORARY TABLE arrangement_candidates ON COMMIT DROP AS
+    SELECT c.id, c.site_id, c.number, c.specialty_code, COALESCE(d.date, %s) AS day
+    FROM ({candidates}) c
+    LEFT JOIN {day} d ON d.exam_id = %s AND d.specialty_id = c.specialty_id;
+    ANALYZE arrangement_candidates;
     CREATE TEMPORARY TABLE arrangement_waiting ON COMMIT DROP AS
-    SELECT w.id, w.site_id, w.number, COALESCE(d.date, %s) AS day,
-           ROW_NUMBER() OVER (
-               PARTITION BY w.site_id, COALESCE(d.date, %s) ORDER BY w.specialty_code, w.number, w.id
-           ) AS rank
-    FROM ({waiting}) w
-    LEFT JOIN {day} d ON d.exam_id = %s AND d.specialty_id = w.specialty_id
+    SELECT c.id, c.site_id, c.number, c.day,
+           ROW_NUMBER() OVER (PARTITION BY c.site_id, c.day ORDER BY c.specialty_code, c.number, c.id) AS rank
+    FROM arrangement_candidates c
+    WHERE NOT EXISTS (SELECT 1 FROM {seat} s WHERE s.application_id = c.id);
+    ANALYZE arrangement_waiting;
 """
 # 2. The rooms those candidates need: per (site, day) the rooms in order with their free seats that
-#    day, kept while the free seats of the rooms before them are fewer than the candidates waiting.
+#    day, kept while the free seats of the rooms before them are fewer than the candidates waiting;
+#    and the seats already taken in those rooms that day.
 _ROOMS_SQL = """
     CREATE TEMPORARY TABLE arrangement_rooms ON COMMIT DROP AS
     WITH needs AS (
@@ -133,7 +139,12 @@ _ROOMS_SQL = """
         ) - free AS free_before
         FROM rooms
     )
-    SELECT site_id, day, room_id, seats, free_before FROM running WHERE free > 0 AND free_before < waiting
+    SELECT site_id, day, room_id, seats, free_before FROM running WHERE free > 0 AND free_before < waiting;
+    ANALYZE arrangement_rooms;
+    CREATE TEMPORARY TABLE arrangement_taken ON COMMIT DROP AS
+    SELECT t.room_id, t.date, t.number FROM {seat} t
+    JOIN arrangement_rooms r ON t.room_id = r.room_id AND t.date = r.day;
+    ANALYZE arrangement_taken;
 """
 # 3. The free seats of those rooms, numbered on from the free seats of the rooms before them.
 _FREE_SQL = """
@@ -143,8 +154,9 @@ _FREE_SQL = """
     FROM arrangement_rooms r
     CROSS JOIN LATERAL generate_series(1, r.seats) AS s(number)
     WHERE NOT EXISTS (
-        SELECT 1 FROM {seat} taken WHERE taken.room_id = r.room_id AND taken.date = r.day AND taken.number = s.number
-    )
+        SELECT 1 FROM arrangement_taken t WHERE t.room_id = r.room_id AND t.date = r.day AND t.number = s.number
+    );
+    ANALYZE arrangement_free;
 """
 # 4. The n-th waiting candidate of a site and day takes its n-th free seat.
 _SEAT_SQL = """
@@ -153,43 +165,50 @@ _SEAT_SQL = """
     FROM arrangement_waiting w
     JOIN arrangement_free f ON f.site_id = w.site_id AND f.day = w.day AND f.rank = w.rank
 """
-# 5. Who is still waiting, per site and day: the report's lines.
+# 5. Who found no free seat, per site and day: the report's lines.
 _LEFT_SQL = """
     SELECT w.site_id, w.day, count(*), (array_agg(w.number ORDER BY w.number))[1:%s]
     FROM arrangement_waiting w
-    WHERE NOT EXISTS (SELECT 1 FROM {seat} s WHERE s.application_id = w.id)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM arrangement_free f WHERE f.site_id = w.site_id AND f.day = w.day AND f.rank = w.rank
+    )
     GROUP BY w.site_id, w.day ORDER BY w.site_id, w.day
 """
+_TEMPORARY_TABLES = (
+    "arrangement_candidates",
+    "arrangement_waiting",
+    "arrangement_rooms",
+    "arrangement_taken",
+    "arrangement_free",
+)
 
 
 def _seat_batch(job: ArrangementJob, site_ids: list[int], now: Any) -> tuple[int, list[dict[str, Any]]]:
     """Seats the batch's waiting candidates (a handful of statements, whatever their number);
     returns how many were seated and the report's lines for those left without a seat."""
-    waiting = (
-        waiting_applications(exam_id=job.exam_id, district_id=job.district_id)
-        .filter(site_id__in=site_ids)
-        .annotate(specialty_code=F("specialty__code"))
+    registered = registered_applications().filter(exam_id=job.exam_id, site_id__in=site_ids)
+    if job.district_id is not None:
+        registered = registered.filter(district_id=job.district_id)
+    candidates = (
+        registered.annotate(specialty_code=F("specialty__code"))
         .values("id", "site_id", "number", "specialty_id", "specialty_code")
         .order_by()
     )
-    waiting_sql, waiting_params = waiting.query.sql_with_params()
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
     tables = _tables()
-    exam_date = job.exam.exam_date
     with connection.cursor() as cursor:
         cursor.execute(
-            _WAITING_SQL.format(waiting=waiting_sql, **tables), [exam_date, exam_date, *waiting_params, job.exam_id]
+            _WAITING_SQL.format(candidates=candidates_sql, **tables),
+            [job.exam.exam_date, *candidates_params, job.exam_id],
         )
-        cursor.execute("ANALYZE arrangement_waiting")
         cursor.execute(_ROOMS_SQL.format(**tables))
-        cursor.execute("ANALYZE arrangement_rooms")
         cursor.execute(_FREE_SQL.format(**tables))
-        cursor.execute("ANALYZE arrangement_free")
         cursor.execute(_SEAT_SQL.format(**tables), [job.pk, now])
         seated = cursor.rowcount
-        cursor.execute(_LEFT_SQL.format(**tables), [REPORT_NUMBERS])
+        cursor.execute(_LEFT_SQL, [REPORT_NUMBERS])
         left = cursor.fetchall()
         # Gone at commit too; dropped now for a caller whose transaction runs on (a test, a retry).
-        cursor.execute("DROP TABLE arrangement_waiting, arrangement_rooms, arrangement_free")
+        cursor.execute(f"DROP TABLE {', '.join(_TEMPORARY_TABLES)}")
     return seated, _report(left)
 
 
