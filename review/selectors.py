@@ -417,6 +417,48 @@ def staff_work_queues(*, user: Any, today: datetime.date | None = None) -> list[
     return queues
 
 
+@dataclass(frozen=True)
+class QueueNeighbours:
+    """Around one place in a status queue (oldest submission first): the applications before and after it."""
+
+    previous_id: int | None
+    next_id: int | None
+    position: int  # how many of the queue come before this place, plus one
+    total: int
+
+
+def queue_neighbours(
+    *, user: Any, status: str, submitted_at: datetime.datetime | None, application_id: int
+) -> QueueNeighbours:
+    """The review desk's previous and next application in the caller's queue of ``status``.
+
+    The place is given by value, so it holds after the application itself left the queue (decided);
+    past the last one the next is the oldest still waiting, so the desk goes round until it is empty.
+    """
+    queue = applications_in_scope(user).filter(status=status).exclude(pk=application_id)
+    stamp = submitted_at or datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    before = Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, pk__lt=application_id)
+    earlier = queue.filter(before)
+    previous_id = earlier.order_by("-submitted_at", "-pk").values_list("pk", flat=True).first()
+    next_id = queue.exclude(before).order_by("submitted_at", "pk").values_list("pk", flat=True).first()
+    if next_id is None:
+        next_id = queue.order_by("submitted_at", "pk").values_list("pk", flat=True).first()
+    counts = queue.aggregate(total=Count("pk"), earlier=Count("pk", filter=before))
+    return QueueNeighbours(
+        previous_id=previous_id,
+        next_id=next_id,
+        position=counts["earlier"] + 1,
+        total=counts["total"] + 1,
+    )
+
+
+def application_by_number(*, user: Any, number: str) -> Application | None:
+    """The application with this 网报号 in the caller's scope (the latest exam's), for the scanner page."""
+    return applications_in_scope(user).filter(number=number.strip()).select_related("candidate").order_by(
+        "-exam__year"
+    ).first()
+
+
 # --- Jobs and reminders ---------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from registration.pii import typed_id_number_digest
 from registration.selectors.applications import status_nodes
 from registration.selectors.history import application_history
 from review.admin import decisions, pages
+from review.admin.desk import desk_context
 from review.admin.files import application_files_html
 from review.models import EligibilityDeclaration
 from review.reasons import rejection_summary
@@ -211,7 +212,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         if application is None:
             # Out of scope is "not found", as in the API (Django would redirect with a message).
             raise Http404
-        context = {**(extra_context or {}), **decisions.buttons_context(request, application)}
+        context = {
+            **(extra_context or {}),
+            **decisions.buttons_context(request, application),
+            **desk_context(request, application),
+        }
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
@@ -268,9 +273,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     def level(self, application: Application) -> str:
         return application.specialty.level if application.specialty else "—"
 
-    @admin.display(description=_("重新提交"), boolean=True, ordering="resubmission_count")
-    def resubmitted(self, application: Application) -> bool:
-        return application.resubmission_count > 0
+    # Words, not Django's boolean icons: their alternative text is English ("True", "False").
+    @admin.display(description=_("重新提交"), ordering="resubmission_count")
+    def resubmitted(self, application: Application) -> str:
+        return str(_("是")) if application.resubmission_count > 0 else str(_("否"))
 
     @admin.display(description=_("报考科目"))
     def subject_names(self, application: Application) -> str:

@@ -25,6 +25,7 @@ from registration.workflow import Action, allowed
 from review.models import EarlyApplicationPolicy, EligibilityDeclaration
 from review.reasons import NOTE_MAX_LENGTH, RejectionReason
 from review.scope import Duty, may
+from review.selectors import queue_neighbours
 from review.services.decisions import (
     application_confirm,
     application_reject,
@@ -186,6 +187,9 @@ def decide_view(model_admin: ModelAdmin) -> Callable[..., HttpResponse]:
                     request,
                     _("%(number)s：%(decision)s。") % {"number": application.number, "decision": decision.title},
                 )
+                if request.POST.get("queue") == application.status:
+                    # Decided from the review desk: the next application of the same queue opens.
+                    return _next_in_queue(request, application)
                 return redirect("admin:registration_application_change", application.pk)
         return TemplateResponse(
             request,
@@ -216,6 +220,16 @@ class DeclarationForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("转岗人员填写；从事现岗位工作须满两年。"),
     )
+
+
+def _next_in_queue(request: HttpRequest, decided: Application) -> HttpResponse:
+    neighbours = queue_neighbours(
+        user=request.user, status=decided.status, submitted_at=decided.submitted_at, application_id=decided.pk
+    )
+    if neighbours.next_id is None:
+        messages.info(request, _("队列中已没有待处理的报名信息。"))
+        return redirect(reverse("admin:registration_application_changelist") + f"?status__exact={decided.status}")
+    return redirect("admin:registration_application_change", neighbours.next_id)
 
 
 def declaration_view(model_admin: ModelAdmin) -> Callable[..., HttpResponse]:

@@ -24,8 +24,10 @@ from openpyxl import Workbook
 
 from registration import private_files
 from registration.models.files import MaterialFile, Photo, UploadStatus
+from registration.selectors.files import application_photo
+from review.errors import StaleForm
 from review.scope import Duty, may
-from review.selectors import EXPORT_COLUMNS, export_rows, staff_dashboard
+from review.selectors import EXPORT_COLUMNS, application_by_number, export_rows, staff_dashboard
 from review.services.decisions import application_confirm_by_code
 from review.signed_forms import parse_form_code
 from wecan.errors import PortalError
@@ -109,6 +111,35 @@ class ConfirmByCodeForm(forms.Form):
         return data
 
 
+# What the desk says in large type for each outcome of a scan.
+_SCAN_WORDS = {
+    "current": gettext_lazy("报名表有效，已确认"),
+    "stale": gettext_lazy("报名表已过期，请重新打印"),
+    "unknown": gettext_lazy("无法确认"),
+}
+
+
+def _scan_outcome(request: HttpRequest, number: str, verdict: str, code: str, message: str) -> dict[str, Any]:
+    """The verdict with the candidate's photo and name to compare with the person at the desk."""
+    application = application_by_number(user=request.user, number=number) if verdict != "unknown" else None
+    photo = application_photo(application=application) if application else None
+    return {
+        "ok": verdict == "current",
+        "code": code,
+        "verdict": verdict,
+        "word": _SCAN_WORDS[verdict],
+        "message": message,
+        "name": application.candidate.name if application else "",
+        "number": application.number if application else number,
+        "photo_url": (
+            reverse("admin:registration_application_photo", args=[application.pk])
+            if application and photo and photo.status == UploadStatus.ACCEPTED
+            else None
+        ),
+        "url": reverse("admin:registration_application_change", args=[application.pk]) if application else None,
+    }
+
+
 def confirm_by_code_view(model_admin: ModelAdmin) -> View:
     def view(request: HttpRequest) -> HttpResponse:
         if not may(request.user, Duty.CONFIRM):
@@ -116,24 +147,24 @@ def confirm_by_code_view(model_admin: ModelAdmin) -> View:
         form = ConfirmByCodeForm(request.POST if request.method == "POST" else None)
         outcome = None
         if request.method == "POST" and form.is_valid():
+            number = form.cleaned_data["number"]
             try:
-                application = application_confirm_by_code(
+                application_confirm_by_code(
                     actor=request.user,  # type: ignore[arg-type]
-                    number=form.cleaned_data["number"],
+                    number=number,
                     verification_code=form.cleaned_data["verification_code"],
                 )
+            except StaleForm as error:
+                outcome = _scan_outcome(request, number, "stale", error.code, str(error.message))
             except PortalError as error:
-                outcome = {"ok": False, "code": error.code, "message": str(error.message)}
+                details = [text for texts in error.fields.values() for text in texts]
+                outcome = _scan_outcome(
+                    request, number, "unknown", error.code, " ".join([str(error.message), *details])
+                )
             else:
-                outcome = {
-                    "ok": True,
-                    "message": _("已确认：%(number)s %(name)s")
-                    % {
-                        "number": application.number,
-                        "name": application.candidate.name,
-                    },
-                    "url": reverse("admin:registration_application_change", args=[application.pk]),
-                }
+                outcome = _scan_outcome(
+                    request, number, "current", "confirmed", _("网报号 %(number)s") % {"number": number}
+                )
             # An empty form again, ready for the next scan.
             form = ConfirmByCodeForm()
         return TemplateResponse(

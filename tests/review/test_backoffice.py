@@ -42,7 +42,7 @@ class TestWorkQueues:
         district = queues_on_home(client, world.staff["sh_district"])
 
         assert {key: card.count for key, card in point.items()} == {"confirm": 2, "jobs": 0}
-        # Site staff confirm too (seed 003 line 781: "到所选考点或其下设报名点"): both points of their site.
+        # Site staff confirm too (seed 003 line 781: "到所選考點或其下設報名點"): both points of their site.
         assert {key: card.count for key, card in site.items()} == {"confirm": 3, "review_site": 1, "jobs": 0}
         assert {key: card.count for key, card in district.items()} == {"review_district": 1, "jobs": 0}
 
@@ -170,3 +170,71 @@ class TestChineseLabels:
         response = client.get(reverse("admin:registration_application_change", args=[application.pk]))
 
         assert response.status_code == 404
+
+
+class TestReviewDesk:
+    def decide(self, client, application, kind, **data):
+        url = reverse("admin:registration_application_decide", args=[application.pk, kind])
+        return client.post(url, {"queue": application.status, **data})
+
+    def test_the_desk_shows_the_decision_photo_eligibility_and_the_queue_around(self, world, client):
+        first = world.make_application(submitted_at=timezone.now() - datetime.timedelta(days=2))
+        second = world.make_application(submitted_at=timezone.now() - datetime.timedelta(days=1))
+        third = world.make_application(submitted_at=timezone.now())
+        client.force_login(world.staff["sh_point"])
+
+        desk = client.get(reverse("admin:registration_application_change", args=[second.pk])).context["desk"]
+
+        assert desk["approve"]["kind"] == "confirm" and desk["reject"]["kind"] == "reject"
+        assert [code for code, _label in desk["reasons"]] == [
+            "education_mismatch",
+            "specialty_mismatch",
+            "insufficient_years",
+            "unclear_materials",
+            "missing_materials",
+            "other",
+        ]
+        assert desk["previous_url"].endswith(f"/{first.pk}/change/")
+        assert desk["next_url"].endswith(f"/{third.pk}/change/")
+        assert (desk["position"], desk["total"]) == (2, 3)
+        assert desk["eligibility"].checks
+
+    def test_a_decision_on_the_desk_opens_the_next_application_of_the_queue(self, world, client):
+        first = world.make_application(submitted_at=timezone.now() - datetime.timedelta(days=2))
+        second = world.make_application(submitted_at=timezone.now() - datetime.timedelta(days=1))
+        client.force_login(world.staff["sh_point"])
+
+        response = self.decide(client, first, "confirm")
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:registration_application_change", args=[second.pk])
+        first.refresh_from_db()
+        assert first.status == "confirmed"
+
+    def test_a_rejection_needs_a_reason_and_then_moves_on_too(self, world, client):
+        first = world.make_application(submitted_at=timezone.now() - datetime.timedelta(days=2))
+        second = world.make_application(submitted_at=timezone.now() - datetime.timedelta(days=1))
+        client.force_login(world.staff["sh_point"])
+
+        refused = self.decide(client, first, "reject")
+        done = self.decide(client, first, "reject", reasons=["unclear_materials"])
+
+        assert refused.status_code == 200 and "请至少选择一项不通过原因" in refused.content.decode()
+        assert done["Location"] == reverse("admin:registration_application_change", args=[second.pk])
+
+    def test_the_last_decision_of_a_queue_goes_back_to_the_list(self, world, client):
+        only = world.make_application(status="confirmed")
+        client.force_login(world.staff["sh_site"])
+
+        response = self.decide(client, only, "approve_site")
+
+        assert response["Location"] == reverse("admin:registration_application_changelist") + "?status__exact=confirmed"
+
+    def test_the_desk_never_leads_out_of_scope(self, world, client):
+        mine = world.make_application(point=world.p1)
+        world.make_application(point=world.bj1, submitted_at=timezone.now() + datetime.timedelta(days=1))
+        client.force_login(world.staff["sh_point"])
+
+        desk = client.get(reverse("admin:registration_application_change", args=[mine.pk])).context["desk"]
+
+        assert desk["next_url"] is None and desk["previous_url"] is None

@@ -151,5 +151,7 @@ class TestScannerPage:
         assert 'data-code="confirmed"' in typed.content.decode()
 
     def test_the_page_is_for_staff_who_confirm(self, client, world):
-        client.force_login(world.staff["sh_site"])
+        """Seed 003 line 781: confirmation happens "到所選考點或其下設報名點", so points and sites scan; the
+        district reviews and does not."""
+        client.force_login(world.staff["sh_district"])
         assert client.get(self.page()).status_code == 403
