@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -163,6 +164,9 @@ class Reminder(models.Model):
     kind = models.CharField(_("类型"), max_length=24, choices=ReminderKind.choices)
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"))
+    # The same words in English, written beside them when the reminder is made, for English pages.
+    title_en = models.CharField(_("标题（英文）"), max_length=200, blank=True)
+    body_en = models.TextField(_("内容（英文）"), blank=True)
     key = models.CharField(max_length=100, unique=True, editable=False, verbose_name=_("标识"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     closed_at = models.DateTimeField(_("已处理时间"), null=True, blank=True)
@@ -175,6 +179,17 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _in_language(self, chinese: str, english: str) -> str:
+        return english if english and (get_language() or "").startswith("en") else chinese
+
+    @property
+    def shown_title(self) -> str:
+        return self._in_language(self.title, self.title_en)
+
+    @property
+    def shown_body(self) -> str:
+        return self._in_language(self.body, self.body_en)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -19,7 +19,7 @@ from registration.selectors.applications import history_record
 from registration.services.applications import transition
 from registration.workflow import Action
 from review.models import ReminderKind
-from review.services.reminders import reminder_create
+from review.services.reminders import in_both_languages, reminder_create
 from wecan.errors import InvalidInput, PortalError
 
 logger = logging.getLogger(__name__)
@@ -248,15 +248,21 @@ def history_auto_confirm(*, application_id: int) -> Application | None:
         # Staff (or a withdrawal) got there first: the queue handles it as any other.
         logger.info("history auto-confirmation of %s skipped: %s", application.pk, error.message)
         return None
-    reminder_create(
-        application=confirmed,
-        kind=ReminderKind.AUTO_CONFIRMED,
-        title=_("报名已自动确认"),
-        body=_(
+    def words() -> tuple[str, str]:
+        body = _(
             "您的报名信息（网报号%(number)s）与上一年度一致，系统已自动完成报名确认，无需到现场确认。"
             "报名信息已不能撤回或修改，请留意资格审核结果。"
         )
-        % {"number": confirmed.number},
+        return _("报名已自动确认"), body % {"number": confirmed.number}
+
+    (title, body), (title_en, body_en) = in_both_languages(words)
+    reminder_create(
+        application=confirmed,
+        kind=ReminderKind.AUTO_CONFIRMED,
+        title=title,
+        body=body,
+        title_en=title_en,
+        body_en=body_en,
         key=f"auto_confirmed:{confirmed.pk}:{confirmed.exam_id}",
     )
     return confirmed

@@ -5,13 +5,14 @@ closed when the application moves on, and delivered through the reminder channel
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,8 @@ from registration.models.application import ApplicationStatus as S
 from review.channels import enabled_channels
 from review.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 from review.reasons import rejection_summary
+
+T = TypeVar("T")
 
 DEADLINE_NOTICE = datetime.timedelta(hours=48)
 
@@ -35,9 +38,21 @@ def _queue_delivery(reminder_ids: Sequence[int]) -> None:
         transaction.on_commit(partial(deliver_reminder.delay, reminder_id))
 
 
-def reminder_create(*, application: Application, kind: str, title: str, body: str, key: str) -> Reminder:
+def in_both_languages(make: Callable[[], T]) -> tuple[T, T]:
+    """What ``make`` says in the site's language (Chinese) and in English, whoever's request this is:
+    a to-do is written once and read on Chinese and English pages."""
+    with translation.override(settings.LANGUAGE_CODE):
+        chinese = make()
+    with translation.override("en"):
+        english = make()
+    return chinese, english
+
+
+def reminder_create(
+    *, application: Application, kind: str, title: str, body: str, key: str, title_en: str = "", body_en: str = ""
+) -> Reminder:
     """The to-do ``key`` for the application's candidate, created once (a second call returns the first);
-    its delivery through every channel is queued on commit."""
+    its delivery through every channel is queued on commit. ``title_en``/``body_en`` are its English."""
     with transaction.atomic():
         reminder, created = Reminder.objects.get_or_create(
             key=key,
@@ -47,6 +62,8 @@ def reminder_create(*, application: Application, kind: str, title: str, body: st
                 "kind": kind,
                 "title": title,
                 "body": body,
+                "title_en": title_en,
+                "body_en": body_en,
             },
         )
         if created:
@@ -131,7 +148,7 @@ def reminder_for_transition(*, application_id: int, action: str, from_status: st
         .values_list("pk", flat=True)
         .first()
     )
-    content = _transition_content(application, from_status)
+    content, english = in_both_languages(partial(_transition_content, application, from_status))
     key = f"event:{event_id}:{content[0] if content else 'none'}"
     if Reminder.objects.filter(key=key).exists():
         # The same event again: what it asked for is done already.
@@ -141,7 +158,27 @@ def reminder_for_transition(*, application_id: int, action: str, from_status: st
         if content is None:
             return None
         kind, title, body = content
-        return reminder_create(application=application, kind=kind, title=title, body=body, key=key)
+        title_en, body_en = english[1:] if english else ("", "")
+        return reminder_create(
+            application=application, kind=kind, title=title, body=body, key=key, title_en=title_en, body_en=body_en
+        )
+
+
+def _deadline_words(application: Application) -> tuple[str, str]:
+    """(title, body) of the "即将截止" to-do of ``application``, in the active language."""
+    words: dict[str, Any] = {"number": application.number}
+    if application.status == S.APPROVED:
+        words["deadline"] = _when(application.exam.payment_closes)
+        body = _("网上缴费将于%(deadline)s截止，请尽快完成缴费（网报号%(number)s），逾期视为放弃。") % words
+    else:
+        words["deadline"] = _when(application.exam.confirmation_deadline)
+        if application.status == S.DRAFT:
+            body = _("报名信息（网报号%(number)s）尚未提交，报名确认将于%(deadline)s截止，逾期视为放弃。") % words
+        else:
+            body = (
+                _("报名确认不通过的信息（网报号%(number)s）须在%(deadline)s前修改并重新提交，逾期视为放弃。") % words
+            )
+    return _("即将截止：%(deadline)s") % words, body
 
 
 def deadline_reminders_create(*, application_ids: Sequence[int], now: datetime.datetime) -> int:
@@ -160,27 +197,16 @@ def deadline_reminders_create(*, application_ids: Sequence[int], now: datetime.d
     )
     wanted: dict[str, Reminder] = {}
     for application in applications:
-        words: dict[str, Any] = {"number": application.number}
-        if application.status == S.APPROVED:
-            key = f"deadline:payment:{application.pk}"
-            words["deadline"] = _when(application.exam.payment_closes)
-            body = _("网上缴费将于%(deadline)s截止，请尽快完成缴费（网报号%(number)s），逾期视为放弃。") % words
-        else:
-            key = f"deadline:confirmation:{application.pk}"
-            words["deadline"] = _when(application.exam.confirmation_deadline)
-            if application.status == S.DRAFT:
-                body = _("报名信息（网报号%(number)s）尚未提交，报名确认将于%(deadline)s截止，逾期视为放弃。") % words
-            else:
-                body = (
-                    _("报名确认不通过的信息（网报号%(number)s）须在%(deadline)s前修改并重新提交，逾期视为放弃。")
-                    % words
-                )
+        key = f"deadline:{'payment' if application.status == S.APPROVED else 'confirmation'}:{application.pk}"
+        (title, body), (title_en, body_en) = in_both_languages(partial(_deadline_words, application))
         wanted[key] = Reminder(
             candidate_id=application.candidate_id,
             application=application,
             kind=ReminderKind.DEADLINE_SOON,
-            title=_("即将截止：%(deadline)s") % words,
+            title=title,
             body=body,
+            title_en=title_en,
+            body_en=body_en,
             key=key,
         )
     with transaction.atomic():

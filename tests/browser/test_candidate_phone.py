@@ -132,8 +132,9 @@ def test_a_phone_candidate_registers_fills_uploads_camera_pictures_submits_and_p
     page.set_input_files("#photo-file", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}])
     expect(page.locator(".crop-canvas")).to_be_visible()
     page.get_by_role("button", name="上传照片").click()
-    expect(page.locator(".message--success")).to_contain_text("照片已上传")
-    expect(page.get_by_test_id("photo-status")).to_have_text("合格")
+    # The page decodes, crops and re-encodes a 12-megapixel picture first: give it time on a busy machine.
+    expect(page.locator(".message--success")).to_contain_text("照片已上传", timeout=60_000)
+    expect(page.get_by_test_id("photo-status")).to_have_text("合格", timeout=30_000)
     application = Application.objects.get()
     assert Photo.objects.get(application=application).status == UploadStatus.ACCEPTED
     # Upright: portrait, white wall at the top, the dark shoulders at the bottom.
@@ -163,9 +164,9 @@ def test_a_phone_candidate_registers_fills_uploads_camera_pictures_submits_and_p
         files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": scan}]
     )
     form_slot.get_by_role("button", name="上传").click()
-    expect(page.locator(".message--success")).to_contain_text("材料已上传")
+    expect(page.locator(".message--success")).to_contain_text("材料已上传", timeout=60_000)
     form_slot = page.locator('section[data-slot="0"]')
-    expect(form_slot.get_by_test_id("material-status")).to_have_text("合格")
+    expect(form_slot.get_by_test_id("material-status")).to_have_text("合格", timeout=30_000)
     material = MaterialFile.objects.get(application=application)
     assert material.status == UploadStatus.ACCEPTED and 10 * 1024 <= material.size <= 150 * 1024
     page.get_by_role("button", name="上传全部证明材料").click()

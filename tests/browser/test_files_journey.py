@@ -33,7 +33,8 @@ def test_a_candidate_uploads_a_photo_and_a_material_and_sees_them_accepted(
     expect(page.locator('[data-node="photo"]')).to_have_attribute("data-state", "todo")
     page.set_input_files("#photo-file", files=[{"name": "照片.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg()}])
     page.get_by_role("button", name="上传照片").click()
-    expect(page.locator(".message--success")).to_contain_text("照片已上传")
+    # The page re-encodes the picture inside the exam's bounds before it goes (static/shrink.js).
+    expect(page.locator(".message--success")).to_contain_text("照片已上传", timeout=30_000)
     expect(page.get_by_test_id("photo-status")).to_have_text("合格")
     expect(page.locator('[data-node="photo"]')).to_have_attribute("data-state", "done")
     preview = page.locator('[data-testid="exam-photo"] img')
@@ -46,7 +47,7 @@ def test_a_candidate_uploads_a_photo_and_a_material_and_sees_them_accepted(
         files=[{"name": "申请表.jpg", "mimeType": "image/jpeg", "buffer": material_jpeg()}]
     )
     form_slot.get_by_role("button", name="上传").click()
-    expect(page.locator(".message--success")).to_contain_text("材料已上传")
+    expect(page.locator(".message--success")).to_contain_text("材料已上传", timeout=30_000)
     expect(form_slot.get_by_test_id("material-status")).to_have_text("合格")
     thumbnail = form_slot.locator("img.material-thumbnail")
     expect(thumbnail).to_be_visible()

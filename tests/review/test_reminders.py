@@ -110,6 +110,28 @@ def test_a_note_that_ends_in_a_full_stop_is_not_doubled_in_the_reminder(
     assert "。。" not in body
 
 
+def test_a_to_do_is_written_in_chinese_and_english_and_shown_in_the_pages_language(
+    world, api_as, client, django_capture_on_commit_callbacks
+):
+    application = world.make_application()
+    with django_capture_on_commit_callbacks(execute=True):
+        api_as("sh_point").post(
+            f"/api/v1/staff/applications/{application.pk}/reject/",
+            {"reasons": ["unclear_materials"], "note": "学历证书模糊"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    reminder = Reminder.objects.get(application=application)
+    # Whatever the language of the staff member's request, the Chinese text is Chinese.
+    assert reminder.title == "报名确认不通过" and "原因" in reminder.body
+    assert reminder.title_en and reminder.title_en != reminder.title
+    assert application.number in reminder.body_en and "原因" not in reminder.body_en
+    client.force_login(application.candidate)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("reminders")).content.decode()
+    assert reminder.title_en in html and reminder.title not in html
+
+
 def test_a_review_rejection_makes_a_to_do(world, api_as, django_capture_on_commit_callbacks):
     application = world.make_application(status="confirmed")
     with django_capture_on_commit_callbacks(execute=True):
