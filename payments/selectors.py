@@ -26,6 +26,7 @@ from payments.models import (
     Refund,
     RefundStatus,
     Statement,
+    StatementStatus,
 )
 from registration.choices import Role
 from registration.models import DistrictFee, Subject, User
@@ -150,6 +151,12 @@ def discrepancies_in_scope(*, user: User) -> QuerySet[Discrepancy]:
     scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
     discrepancies = Discrepancy.objects.select_related("district__exam", "order")
     return discrepancies if scope is None else discrepancies.filter(**scope)
+
+
+def statements_importing(*, user: User, limit: int = 5) -> list[Statement]:
+    """Statements in scope still being imported, oldest first, for their progress on the home page."""
+    importing = statements_in_scope(user=user).filter(status__in=[StatementStatus.PENDING, StatementStatus.IMPORTING])
+    return list(importing.order_by("created_at", "pk")[:limit])
 
 
 @dataclass(frozen=True)

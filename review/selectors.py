@@ -468,6 +468,12 @@ def jobs_visible_to(user: Any) -> QuerySet[Job]:
     return jobs if is_administrator(user) else jobs.filter(created_by_id=getattr(user, "pk", None))
 
 
+def jobs_running(*, user: Any, limit: int = 5) -> list[Job]:
+    """The staff member's unfinished jobs, oldest first, for their progress on the home page."""
+    running = jobs_visible_to(user).filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+    return list(running.order_by("created_at", "pk")[:limit])
+
+
 def reminders_of(*, candidate: User) -> QuerySet[Reminder]:
     """The candidate's to-dos: open ones first, newest first."""
     return (

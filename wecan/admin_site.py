@@ -20,10 +20,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from payments.selectors import is_finance_user, open_discrepancies
+from payments.selectors import is_finance_user, open_discrepancies, statements_importing
 from registration.models import User
 from review.scope import Duty, may
-from review.selectors import staff_work_queues
+from review.selectors import jobs_running, staff_work_queues
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,38 @@ def work_queue_cards(user: User) -> list[QueueCard]:
         )
     cards += [_card(queue, reverse("admin:review_job_changelist")) for queue in queues if queue.key == "jobs"]
     return cards
+
+
+@dataclass(frozen=True)
+class Progress:
+    label: str
+    percent: int
+    detail: str
+    url: str
+
+
+def work_in_progress(user: User) -> list[Progress]:
+    """Background work the staff member started (bulk confirmation) or awaits (statement imports)."""
+    running = [
+        Progress(
+            label=str(job),
+            percent=job.percent,
+            detail=_("%(processed)s / %(total)s") % {"processed": job.processed, "total": job.total},
+            url=reverse("admin:review_job_change", args=[job.pk]),
+        )
+        for job in jobs_running(user=user)
+    ]
+    if is_finance_user(user):
+        running += [
+            Progress(
+                label=str(statement),
+                percent=statement.progress,
+                detail=str(statement.get_status_display()),
+                url=reverse("admin:payments_statement_change", args=[statement.pk]),
+            )
+            for statement in statements_importing(user=user)
+        ]
+    return running
 
 
 @dataclass(frozen=True)
@@ -140,6 +172,7 @@ class WecanAdminSite(admin.AdminSite):
         context = {
             "queues": work_queue_cards(user),
             "shortcuts": shortcuts(user),
+            "in_progress": work_in_progress(user),
             "today": timezone.localdate(),
             "work_apps": work,
             "reference_apps": reference,

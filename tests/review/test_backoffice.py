@@ -238,3 +238,29 @@ class TestReviewDesk:
         desk = client.get(reverse("admin:registration_application_change", args=[mine.pk])).context["desk"]
 
         assert desk["next_url"] is None and desk["previous_url"] is None
+
+
+class TestProgress:
+    def test_the_home_page_shows_the_progress_of_running_jobs_and_refreshes_itself(self, world, client):
+        point = world.staff["sh_point"]
+        job = Job.objects.create(
+            kind=JobKind.BULK_CONFIRM, created_by=point, status=JobStatus.RUNNING, total=40, processed=10
+        )
+        Job.objects.create(kind=JobKind.BULK_CONFIRM, created_by=point, status=JobStatus.DONE, total=5, processed=5)
+        client.force_login(point)
+
+        response = client.get(reverse("admin:index"))
+
+        [progress] = response.context["in_progress"]
+        assert (progress.percent, progress.detail) == (25, "10 / 40")
+        assert progress.url == reverse("admin:review_job_change", args=[job.pk])
+        html = response.content.decode()
+        assert '<progress max="100" value="25"' in html
+        assert '<meta http-equiv="refresh" content="5">' in html
+
+    def test_without_running_work_the_home_page_does_not_refresh(self, world, client):
+        client.force_login(world.staff["sh_point"])
+
+        html = client.get(reverse("admin:index")).content.decode()
+
+        assert 'http-equiv="refresh"' not in html
