@@ -1,4 +1,5 @@
-"""Finance exports of the daily totals: CSV (UTF-8 with BOM, so Excel reads the Chinese) and XLSX."""
+"""Finance exports of the daily totals: CSV (UTF-8 with BOM, so Excel reads the Chinese) and XLSX,
+every cell neutralised against formula injection (``wecan.spreadsheets``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from payments.selectors import DailyTotal
+from wecan.spreadsheets import safe_row
 
 
 def _header() -> list[str]:
@@ -22,7 +24,7 @@ def daily_totals_csv(rows: Sequence[DailyTotal]) -> bytes:
     writer.writerow(_header())
     for row in rows:
         writer.writerow(
-            [row.day.isoformat(), row.exam, row.district, row.channel, row.payments, f"{row.amount:.2f}"]
+            safe_row([row.day.isoformat(), row.exam, row.district, row.channel, row.payments, f"{row.amount:.2f}"])
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -33,7 +35,7 @@ def daily_totals_xlsx(rows: Sequence[DailyTotal]) -> bytes:
     sheet = workbook.create_sheet(_("每日缴费汇总"))
     sheet.append(_header())
     for row in rows:
-        sheet.append([row.day, row.exam, row.district, row.channel, row.payments, row.amount])
+        sheet.append(safe_row([row.day, row.exam, row.district, row.channel, row.payments, row.amount]))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -31,6 +31,7 @@ from review.selectors import EXPORT_COLUMNS, application_by_number, export_rows,
 from review.services.decisions import application_confirm_by_code
 from review.signed_forms import parse_form_code
 from wecan.errors import PortalError
+from wecan.spreadsheets import safe_row
 
 View = Callable[..., HttpResponseBase]
 
@@ -188,7 +189,7 @@ def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
     # The BOM lets Excel open the UTF-8 file with its Chinese intact.
     yield "\ufeff" + writer.writerow([label for _key, label in EXPORT_COLUMNS])
     for row in rows:
-        yield writer.writerow(["" if value is None else value for value in row])
+        yield writer.writerow(safe_row("" if value is None else value for value in row))
 
 
 def export_view(model_admin: ModelAdmin) -> View:
@@ -208,7 +209,7 @@ def export_view(model_admin: ModelAdmin) -> View:
         sheet = workbook.create_sheet(_("报名信息"))
         sheet.append([label for _key, label in EXPORT_COLUMNS])
         for row in export_rows(queryset):
-            sheet.append(row)
+            sheet.append(safe_row(row))
         # Written to a temporary file, not memory: a district's list can run to many thousands of rows.
         # FileResponse closes the file once it is sent.
         handle = tempfile.TemporaryFile()  # noqa: SIM115

@@ -1,5 +1,6 @@
 """Finance's admin screens: scoped lists, refund and resolve actions, statement upload, daily totals exports."""
 
+import csv
 import io
 
 import pytest
@@ -126,3 +127,17 @@ def test_daily_totals_leave_out_other_districts(client, order, other_finance):
     csv_text = client.get("/admin/payments/order/daily-totals/?export=csv").content.decode("utf-8-sig")
 
     assert len(csv_text.splitlines()) == 1
+
+
+def test_daily_totals_exports_write_formulas_as_text(admin_client, order, district):
+    """OWASP CSV injection: a district named like a formula is text in both exports."""
+    District = type(district)
+    District.objects.filter(pk=district.pk).update(name='=HYPERLINK("http://evil.example","x")')
+    post_notification(signed_notification(order))
+
+    csv_text = admin_client.get("/admin/payments/order/daily-totals/?export=csv").content.decode("utf-8-sig")
+    workbook = load_workbook(io.BytesIO(admin_client.get("/admin/payments/order/daily-totals/?export=xlsx").content))
+
+    assert next(csv.reader(csv_text.splitlines()[1:]))[2] == '\'=HYPERLINK("http://evil.example","x")'
+    cell = next(iter(workbook.active.iter_rows(min_row=2, max_row=2)))[2]
+    assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://evil.example","x")')

