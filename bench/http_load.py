@@ -284,6 +284,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     if "--prepare" in sys.argv:
+        import django
+
+        # DRF's views load the authentication classes, whose token model needs the app registry.
+        django.setup()
         from wecan.errors import InvalidInput
 
         try:

@@ -61,20 +61,19 @@ def main() -> None:
         env, people = load_database(f"wecan_bench_login_{name.lower()}", DJANGO_SETTINGS_MODULE=settings_module)
         with serving(env) as url:
             loads[name] = (wrk(url, people, "login", 8), wrk(url, people, "mix", CANDIDATES))
-    errors = 0
     for name, (logins, mix) in loads.items():
         when = "before" if name == "PBKDF2" else "after"
+        # Before the change, logins waiting longer than wrk's 10 s count here: that is the finding.
+        errors = sum(result["socket_errors"] + result["status_errors"] for result in (logins, mix))
         figures += [
             Figure("login", f"token logins, {name} ({when})", logins["rps"], "req/s"),
             Figure("login", f"token login p50, {name} ({when})", logins["p50_us"] / 1000, "ms"),
             Figure("login", f"registration-opens mix, {name} ({when})", mix["rps"], "req/s"),
-        ]
-        errors += sum(result["socket_errors"] + result["status_errors"] for result in (logins, mix))
+            Figure("login", f"errors (socket + non-2xx), {name} ({when})", errors, "",
+                   *(("0", errors == 0) if when == "after" else ())),
+        ]  # fmt: skip
     ratio = loads["Argon2id"][0]["rps"] / loads["PBKDF2"][0]["rps"]
-    figures += [
-        Figure("login", "token logins after / before", ratio, "×", "> 1", ratio > 1),
-        Figure("login", "errors (socket + non-2xx)", errors, "", "0", errors == 0),
-    ]
+    figures.append(Figure("login", "token logins after / before", ratio, "×", "> 1", ratio > 1))
     report(figures)
 
 
