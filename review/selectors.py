@@ -42,7 +42,8 @@ def staff_applications(user: Any) -> QuerySet[Application]:
     return (
         applications_in_scope(user)
         .select_related("candidate")
-        .prefetch_related("district", "site", "registration_point", "specialty")
+        # The exam names each row (Application.__str__, the list's checkbox labels).
+        .prefetch_related("exam", "district", "site", "registration_point", "specialty")
         .order_by("submitted_at", "id")
     )
 

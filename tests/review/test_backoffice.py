@@ -7,6 +7,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +16,7 @@ from registration.models import ApplicationEvent
 from review.models import Job, JobKind, JobStatus
 from review.selectors import staff_work_queues
 from review.services.decisions import application_reject
-from tests.review.conftest import make_candidate
+from tests.review.conftest import make_candidate, many_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +266,43 @@ class TestProgress:
         html = client.get(reverse("admin:index")).content.decode()
 
         assert 'http-equiv="refresh"' not in html
+
+
+class TestQueryCounts:
+    def count(self, client, url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def test_the_application_list_runs_a_constant_number_of_queries(
+        self, world, client, django_assert_max_num_queries
+    ):
+        for _ in range(3):
+            world.make_application()
+        world.make_application(point=world.p2, status="confirmed")
+        client.force_login(world.staff["sh_district"])
+        url = reverse("admin:registration_application_changelist")
+        few = self.count(client, url)
+
+        many_submitted(world, 40)
+        world.make_application(point=world.p3, status="confirmation_rejected", resubmission_count=1)
+
+        with django_assert_max_num_queries(few):
+            assert len(client.get(url).context["cl"].result_list) == 45
+
+    def test_the_job_list_and_the_home_page_run_a_constant_number_of_queries(
+        self, world, client, django_assert_max_num_queries
+    ):
+        point = world.staff["sh_point"]
+        client.force_login(point)
+        Job.objects.create(kind=JobKind.BULK_CONFIRM, created_by=point, status=JobStatus.RUNNING, total=2)
+        pages = [reverse("admin:review_job_changelist"), reverse("admin:index")]
+        few = [self.count(client, url) for url in pages]
+
+        Job.objects.bulk_create(
+            [Job(kind=JobKind.BULK_CONFIRM, created_by=point, status=JobStatus.RUNNING, total=2) for _ in range(12)]
+        )
+
+        for url, queries in zip(pages, few, strict=True):
+            with django_assert_max_num_queries(queries):
+                assert client.get(url).status_code == 200
