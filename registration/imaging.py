@@ -1,8 +1,9 @@
 """Checks of uploaded images, by content only: no database, no storage, no trust in names or types.
 
 ``check_photo`` and ``check_material`` take the uploaded bytes and the rules of the exam and return
-a ``Verdict``: accepted (with the photo re-encoded without metadata, or the material's thumbnail)
-or rejected with a stable code and a reason in Chinese. Nothing here raises on hostile input.
+a ``Verdict``: accepted (with the image turned upright and re-encoded without any metadata, and a
+material's thumbnail) or rejected with a stable code and a reason in Chinese. Nothing here raises
+on hostile input.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 _SOI = b"\xff\xd8\xff"
 # Start-of-frame markers (SOF0–SOF15 but DHT, JPG and DAC), where the frame's size is given.
@@ -27,6 +28,10 @@ _WHITE_MIN_CHANNEL = 200
 _WHITE_SHARE = 0.9
 _THUMBNAIL_SIZE = (240, 240)
 _THUMBNAIL_QUALITY = 80
+# A turned image has new pixels, so the original's tables cannot be kept: a quality that loses
+# nothing a reviewer would notice.
+_TURNED_QUALITY = 92
+_EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,10 @@ class Verdict:
     reason: str = ""
     width: int | None = None
     height: int | None = None
-    # Accepted photo: the re-encoded image. Accepted material: its thumbnail.
+    # Accepted: the image upright and re-encoded without metadata (what is stored and served).
     output: bytes = b""
+    # Accepted material: its preview, as clean as the image.
+    thumbnail: bytes = b""
 
 
 class _Rejected(Exception):
@@ -213,40 +220,55 @@ def _background_is_white(image: Image.Image) -> bool:
 
 
 def _upright(image: Image.Image) -> Image.Image:
-    """A copy turned as its EXIF orientation says, as browsers show the original."""
+    """The image turned as its EXIF orientation says (as browsers and phones show it), or the image
+    itself when it is upright already."""
     try:
-        return ImageOps.exif_transpose(image)
-    # Damaged EXIF is the candidate's camera's business, not a reason to refuse the scan.
+        if image.getexif().get(_EXIF_ORIENTATION, 1) not in range(2, 9):
+            return image
+        turned = ImageOps.exif_transpose(image)
+    # Damaged EXIF is the candidate's camera's business, not a reason to refuse the upload.
     except Exception:
-        return image.copy()
+        return image
+    return turned if turned is not None else image
+
+
+def _clean_jpeg(image: Image.Image, *, quality: int | None = None) -> bytes:
+    """The pixels alone as a JPEG: no EXIF (GPS, camera), comment, XMP or ICC profile survives."""
+    # Pillow would carry over what it read (comment, XMP, EXIF): nothing read is written.
+    image.info = {}
+    output = io.BytesIO()
+    if quality is None and isinstance(image, JpegImagePlugin.JpegImageFile):
+        # Not turned: the original's quantisation tables and subsampling, no second loss of quality.
+        image.save(output, "JPEG", quality="keep", subsampling="keep")
+    else:
+        image.save(output, "JPEG", quality=quality or _TURNED_QUALITY)
+    return output.getvalue()
 
 
 def check_photo(data: bytes, rules: ImageRules) -> Verdict:
-    """The exam photo: JPEG, within bounds, RGB, white background; re-encoded without metadata."""
+    """The exam photo: JPEG, within bounds, RGB, white background, measured upright (a phone's
+    portrait stored sideways is turned first); re-encoded upright without metadata."""
     try:
-        image = _open(data, rules)
+        image = _upright(_open(data, rules))
         _check_dimensions(image, rules)
         if rules.white_background and not _background_is_white(image):
             raise _Rejected("background", _("照片背景应为白色或接近白色。"))
-        output = io.BytesIO()
-        # Pillow would carry the comment and XMP over from what it read: nothing read is written.
-        image.info = {}
-        # The original's quantisation tables and subsampling: no second loss of quality.
-        image.save(output, "JPEG", quality="keep", subsampling="keep")
+        output = _clean_jpeg(image)
     except _Rejected as rejected:
         return Verdict(accepted=False, code=rejected.code, reason=rejected.reason)
-    return Verdict(accepted=True, width=image.width, height=image.height, output=output.getvalue())
+    return Verdict(accepted=True, width=image.width, height=image.height, output=output)
 
 
 def check_material(data: bytes, rules: ImageRules) -> Verdict:
-    """A proof material: JPEG within bounds; accepted with a thumbnail for the preview."""
+    """A proof material: JPEG within bounds; accepted upright and re-encoded without metadata (a
+    scan's GPS position, camera and comments are not the reviewers' business), with a thumbnail."""
     try:
-        image = _open(data, rules)
+        image = _upright(_open(data, rules))
         _check_dimensions(image, rules)
-        thumbnail = _upright(image)
+        thumbnail = image.copy()
         thumbnail.thumbnail(_THUMBNAIL_SIZE)
-        output = io.BytesIO()
-        thumbnail.save(output, "JPEG", quality=_THUMBNAIL_QUALITY)
+        preview = _clean_jpeg(thumbnail, quality=_THUMBNAIL_QUALITY)
+        output = _clean_jpeg(image)
     except _Rejected as rejected:
         return Verdict(accepted=False, code=rejected.code, reason=rejected.reason)
-    return Verdict(accepted=True, width=image.width, height=image.height, output=output.getvalue())
+    return Verdict(accepted=True, width=image.width, height=image.height, output=output, thumbnail=preview)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,6 +86,34 @@ class SectionForm(forms.Form):
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.model_fields}
 
+    def full_clean(self) -> None:
+        refused = self._refused_values() if self.is_bound else {}
+        if refused:
+            # Validated as if absent, so that nothing of a refused value reaches a rule or a query.
+            if isinstance(self.data, QueryDict):
+                data = self.data.copy()
+                for name in refused:
+                    data.pop(name, None)
+                self.data = data
+            else:
+                self.data = {name: value for name, value in self.data.items() if name not in refused}
+        super().full_clean()
+        for name, message in refused.items():
+            # In place of "required" or whatever the value's absence gave.
+            self.errors.pop(name, None)
+            self.add_error(name, message)
+
+    def _refused_values(self) -> dict[str, str]:
+        """Values of the wrong JSON type for their field: a number, list or object where text is due
+        would be stored as its Python repr. The pages send only text; the API sends JSON."""
+        refused: dict[str, str] = {}
+        for name, field in self.fields.items():
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            message = _refusal(field, value)
+            if message:
+                refused[name] = message
+        return refused
+
     @classmethod
     def defaults(cls, application: Application) -> dict[str, Any]:
         return {}
@@ -112,6 +141,22 @@ class SectionForm(forms.Form):
             if isinstance(field, forms.ChoiceField) and isinstance(value, str) and value:
                 named[name] = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
         return named
+
+
+def _refusal(field: forms.Field, value: Any) -> str:
+    """Why ``value`` cannot be taken for ``field`` as sent, or ``""``; absent and null are the
+    field's own business (required or not). Text that is not valid Unicode is refused earlier, by
+    the API's JSON parser (``wecan.parsers``), for every endpoint."""
+    if value is None:
+        return ""
+    if isinstance(field, forms.MultipleChoiceField):
+        if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+            return _("请提交由文字组成的列表。")
+        return ""
+    if isinstance(field, forms.IntegerField):
+        # A whole number may come as a JSON number or as text, as the pages send it.
+        return "" if isinstance(value, int | float | str) and not isinstance(value, bool) else _("请填写整数。")
+    return "" if isinstance(value, str) else _("请填写文字，不能是数字、列表或对象。")
 
 
 def _api_value(value: Any) -> Any:

@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from registration.throttling import LoginByAccount, LoginByAddress, throttle_page
 from wecan.views import healthz
 
+# Unknown paths under /api/ answer with the API's JSON error body (API.md v1.1).
+handler404 = "wecan.views.not_found"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     # The admin's sign-in hashes passwords like the portal's: the same limits, before the view.

@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import permissions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,6 +46,7 @@ from registration.throttling import (
     ThrottledApiMixin,
 )
 from wecan.errors import InvalidInput
+from wecan.parsers import JSONParser
 
 
 @method_decorator(sensitive_post_parameters("password", "id_number"), name="dispatch")

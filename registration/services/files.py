@@ -388,8 +388,13 @@ def _apply_material_verdict(file_id: int, verdict: Verdict) -> None:
             return
         _decide(material, verdict)
         if verdict.accepted:
+            upload_key = material.key
+            material.key = f"materials/{material.token.hex}/scan.jpg"
+            private_files.put(material.key, verdict.output)
+            # Only the re-encoded scan is kept: the upload's metadata (GPS, camera, comments) goes with it.
+            _delete_files_on_commit(upload_key)
             material.thumbnail_key = f"materials/{material.token.hex}/thumbnail.jpg"
-            private_files.put(material.thumbnail_key, verdict.output)
+            private_files.put(material.thumbnail_key, verdict.thumbnail)
         material.full_clean()
         material.save()
         _record(

@@ -10,12 +10,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,7 +199,13 @@ def export_view(model_admin: ModelAdmin) -> View:
     def view(request: HttpRequest, file_format: str) -> HttpResponseBase:
         if file_format not in {"csv", "xlsx"} or not may(request.user, Duty.VIEW):
             raise Http404
-        changelist: ChangeList = model_admin.get_changelist_instance(request)
+        try:
+            changelist: ChangeList = model_admin.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # Filter values the list cannot apply: answered as the list itself answers them.
+            if ERROR_FLAG in request.GET:
+                return SimpleTemplateResponse("admin/invalid_setup.html", {"title": _("数据库错误")})
+            return redirect(f"{reverse('admin:registration_application_changelist')}?{ERROR_FLAG}=1")
         queryset = changelist.get_queryset(request)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         if file_format == "csv":

@@ -107,10 +107,11 @@ def test_a_grey_photo_is_refused_but_a_grey_material_is_accepted():
     assert check_material(material.getvalue(), MATERIAL).accepted
 
 
-def test_a_material_is_accepted_with_a_thumbnail():
+def test_a_material_is_accepted_re_encoded_with_a_thumbnail():
     verdict = check_material(images.material_jpeg(), MATERIAL)
     assert verdict.accepted
-    thumbnail = Image.open(io.BytesIO(verdict.output))
+    assert Image.open(io.BytesIO(verdict.output)).size == (700, 990)
+    thumbnail = Image.open(io.BytesIO(verdict.thumbnail))
     assert thumbnail.format == "JPEG" and max(thumbnail.size) == 240
 
 
