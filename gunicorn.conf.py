@@ -24,3 +24,16 @@ max_requests_jitter = 500
 accesslog = "-"
 # The path without its query string: a search's query may carry an ID number, which no log keeps.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
+
+
+def post_worker_init(worker: object) -> None:
+    # Request paths and gunicorn's own errors may carry an ID number too: masked as the portal's logs.
+    # On the loggers, not their handlers: gunicorn replaces its handlers when it reopens its logs.
+    import logging
+
+    from wecan.log_filters import MaskIdNumbers
+
+    for name in ("gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, MaskIdNumbers) for existing in logger.filters):
+            logger.addFilter(MaskIdNumbers())

@@ -162,7 +162,17 @@ class OrderEventInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(FinanceAdmin):
-    list_display = ("number", "application_number", "district", "amount", "status", "provider", "created_at", "paid_at")
+    list_display = (
+        "number",
+        "application_number",
+        "candidate_name",
+        "district",
+        "amount",
+        "status",
+        "provider",
+        "created_at",
+        "paid_at",
+    )
     list_filter = ("status", "provider", DistrictFilter, "created_at")
     search_fields = ("number", "application__number", "payments__trade_no")
     readonly_fields = [field.name for field in Order._meta.fields]
@@ -176,6 +186,11 @@ class OrderAdmin(FinanceAdmin):
     @admin.display(description=gettext_lazy("网报号"), ordering="application__number")
     def application_number(self, order: Order) -> str:
         return order.application.number
+
+    # Of the application, finance see the 网报号 and the candidate's name only (registration.scope).
+    @admin.display(description=gettext_lazy("姓名"), ordering="application__candidate__name")
+    def candidate_name(self, order: Order) -> str:
+        return order.application.candidate.name
 
     @admin.action(description=gettext_lazy("退费（通过支付平台原路退回）"))
     def refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:

@@ -28,9 +28,9 @@ from payments.models import (
     Statement,
     StatementStatus,
 )
-from registration.choices import Role
 from registration.models import DistrictFee, Subject, User
 from registration.models.application import Application, ApplicationStatus
+from registration.scope import Area, area_filter, works_in
 from wecan.errors import InvalidState
 
 
@@ -115,26 +115,16 @@ def refunds_stale(*, now: datetime.datetime | None = None, limit: int = 500) -> 
 
 
 def is_finance_user(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in _FINANCE_ROLES))
-
-
-_FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMINISTRATOR})
-
-
-def _district_scope(user: User) -> dict[str, int] | None:
-    """The filter of the user's district, ``None`` for those who see every district."""
-    if user.is_administrator:
-        return None
-    if user.role == Role.FINANCE and user.district_id is not None:
-        return {"district_id": user.district_id}
-    return {"district_id": -1}
+    """Finance staff and administrators: those who look at orders and payments."""
+    return works_in(user, Area.FINANCE)
 
 
 def orders_in_scope(*, user: User) -> QuerySet[Order]:
     """Orders of the finance user's district (all for administrators, none for anyone else)."""
-    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    orders = Order.objects.select_related("application", "district__exam")
-    return orders if scope is None else orders.filter(**scope)
+    return (
+        Order.objects.select_related("application__candidate", "district__exam")
+        .filter(area_filter(user, Area.FINANCE))
+    )
 
 
 def payments_in_scope(*, user: User) -> QuerySet[Payment]:
@@ -142,15 +132,11 @@ def payments_in_scope(*, user: User) -> QuerySet[Payment]:
 
 
 def statements_in_scope(*, user: User) -> QuerySet[Statement]:
-    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    statements = Statement.objects.select_related("district__exam")
-    return statements if scope is None else statements.filter(**scope)
+    return Statement.objects.select_related("district__exam").filter(area_filter(user, Area.FINANCE))
 
 
 def discrepancies_in_scope(*, user: User) -> QuerySet[Discrepancy]:
-    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    discrepancies = Discrepancy.objects.select_related("district__exam", "order")
-    return discrepancies if scope is None else discrepancies.filter(**scope)
+    return Discrepancy.objects.select_related("district__exam", "order").filter(area_filter(user, Area.FINANCE))
 
 
 def statements_importing(*, user: User, limit: int = 5) -> list[Statement]:

@@ -21,9 +21,10 @@ from registration.permissions import IsCandidate
 from registration.selectors.applications import application_of_candidate
 from review.errors import NotAllowed
 from review.models import EligibilityDeclaration, Reminder
-from review.scope import is_staff_member
+from review.scope import Duty, is_staff_member, may
 from review.selectors import jobs_visible_to, reminders_of, staff_application_get, staff_application_list
 from review.serializers import (
+    ApplicationSearchInputSerializer,
     BulkConfirmInputSerializer,
     ConfirmByCodeInputSerializer,
     ConfirmInputSerializer,
@@ -63,6 +64,13 @@ class IsStaffMember(permissions.IsAuthenticated):
         return super().has_permission(request, view) and is_staff_member(request.user)
 
 
+class MayViewApplications(IsStaffMember):
+    """Staff whose duty is the applications: finance staff see orders and payments, not these (403)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return super().has_permission(request, view) and may(request.user, Duty.VIEW)
+
+
 def _staff_body(request: Request, application_id: int) -> Response:
     application = staff_application_get(user=request.user, application_id=application_id)
     return Response(StaffApplicationSerializer(application).data)
@@ -75,7 +83,7 @@ def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
 
 
 class StaffApplicationList(GenericAPIView):
-    permission_classes = [IsStaffMember]
+    permission_classes = [MayViewApplications]
     serializer_class = StaffApplicationListSerializer
 
     @extend_schema(
@@ -98,8 +106,28 @@ class StaffApplicationList(GenericAPIView):
         return self.get_paginated_response(StaffApplicationListSerializer(page, many=True).data)
 
 
+class StaffApplicationSearch(GenericAPIView):
+    """``GET .../applications/?q=`` with the filters in the body (API.md v1.1): the same answer."""
+
+    permission_classes = [MayViewApplications]
+    serializer_class = StaffApplicationListSerializer
+
+    @extend_schema(
+        request=ApplicationSearchInputSerializer,
+        responses=StaffApplicationListSerializer(many=True),
+        summary="Applications in the caller's scope, searched without the term in the URL",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(ApplicationSearchInputSerializer, request)
+        applications = staff_application_list(
+            user=request.user, status=data.get("status", ""), specialty=data.get("specialty", ""), q=data.get("q", "")
+        )
+        page = self.paginate_queryset(applications)
+        return self.get_paginated_response(StaffApplicationListSerializer(page, many=True).data)
+
+
 class StaffApplicationDetail(APIView):
-    permission_classes = [IsStaffMember]
+    permission_classes = [MayViewApplications]
 
     @extend_schema(responses=StaffApplicationSerializer)
     def get(self, request: Request, application_id: int) -> Response:
@@ -291,6 +319,7 @@ class MyReminderClose(APIView):
 
 urlpatterns = [
     path("staff/applications/", StaffApplicationList.as_view(), name="api-staff-applications"),
+    path("staff/applications/search/", StaffApplicationSearch.as_view(), name="api-staff-applications-search"),
     path("staff/applications/bulk-confirm/", StaffBulkConfirm.as_view(), name="api-staff-bulk-confirm"),
     path("staff/applications/<int:application_id>/", StaffApplicationDetail.as_view(), name="api-staff-application"),
     path("staff/applications/<int:application_id>/confirm/", StaffConfirm.as_view(), name="api-staff-confirm"),

@@ -11,13 +11,9 @@ class ReviewConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from registration.models import MaterialFile
-        from registration.selectors.files import register_staff_scope
         from registration.signals import application_content_changed, application_transitioned
         from review import receivers
-        from review.scope import applications_in_scope
 
-        # Staff see the files of the applications in their scope, through the same scoped queryset.
-        register_staff_scope(applications_in_scope)
         application_content_changed.connect(receivers.on_content_changed, dispatch_uid="review.issued_code")
         application_transitioned.connect(receivers.on_transitioned, dispatch_uid="review.transitioned")
         post_save.connect(receivers.on_material_saved, sender=MaterialFile, dispatch_uid="review.signed_form")

@@ -170,6 +170,16 @@ class DeclarationInputSerializer(StrictInputSerializer):
     post_changed_on = serializers.DateField(allow_null=True, required=False, default=None)
 
 
+class ApplicationSearchInputSerializer(StrictInputSerializer):
+    """The staff list's filters in a body: an ID number must not travel in a URL."""
+
+    q = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="网报号、姓名或完整的证件号码"
+    )
+    status = serializers.CharField(max_length=30, required=False, allow_blank=True, help_text="状态")
+    specialty = serializers.CharField(max_length=10, required=False, allow_blank=True, help_text="专业代码")
+
+
 class BulkConfirmInputSerializer(StrictInputSerializer):
     applications = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20000)
 

@@ -320,9 +320,15 @@ CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No log line carries a full ID number (search terms, exception messages, request lines).
+    "filters": {"mask_id_numbers": {"()": "wecan.log_filters.MaskIdNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_id_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (runserver's request lines, mail to ADMINS with the request) give way
+        # to the masked console.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every render at INFO.
         "weasyprint": {"level": "WARNING"},

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from registration.choices import Role
 from registration.imaging import ImageRules
 from registration.material_audiences import Case, category_group, slot_expected
 from registration.models import MaterialSlot, User
 from registration.models.application import Application
 from registration.models.files import MaterialFile, Photo, UploadStatus
+from registration.scope import applications_in_scope
 from registration.selectors.applications import history_record
 from wecan.errors import InvalidState, NotFound
 
@@ -33,31 +31,19 @@ class SlotFiles:
         return len(self.files) >= self.slot.max_files
 
 
-# Which applications a staff member may look into is decided above registration (review's scoped
-# querysets); registration cannot import it (DESIGN.md §2), so the deciding app registers it here.
-StaffScope = Callable[[User], QuerySet[Application]]
-_staff_scopes: list[StaffScope] = []
-
-
-def register_staff_scope(scope: StaffScope) -> None:
-    if scope not in _staff_scopes:
-        _staff_scopes.append(scope)
-
-
 def file_visible_to(user: User | AnonymousUser, file: Photo | MaterialFile) -> bool:
-    """Whether ``user`` may see the stored file: its candidate, an administrator, or a staff member
-    whose scope (as registered with ``register_staff_scope``) holds the file's application."""
+    """Whether ``user`` may see the stored file: its candidate, or a staff member whose scope
+    (``registration.scope``: administrators, and the roles that confirm and review) holds the file's
+    application. Finance staff see no photo or scan."""
     if not user.is_authenticated:
         return False
-    if getattr(user, "is_administrator", False):
-        return True
     owner_id = file.candidate_id if isinstance(file, Photo) else file.application.candidate_id
     if owner_id == user.pk:
         return True
     application_id = file.application_id
-    if application_id is None or getattr(user, "role", Role.CANDIDATE) == Role.CANDIDATE:
+    if application_id is None:
         return False
-    return any(scope(user).filter(pk=application_id).exists() for scope in _staff_scopes)
+    return applications_in_scope(user).filter(pk=application_id).exists()
 
 
 def application_photo(*, application: Application) -> Photo | None:

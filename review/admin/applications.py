@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
@@ -26,6 +27,7 @@ from registration.selectors.history import application_history
 from review.admin import decisions, pages
 from review.admin.desk import desk_context
 from review.admin.files import application_files_html
+from review.admin.search import TokenSearchChangeList, search_redirect
 from review.models import EligibilityDeclaration
 from review.reasons import rejection_summary
 from review.scope import Duty, application_in_scope, may
@@ -219,7 +221,12 @@ class ApplicationAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context=context)
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return TokenSearchChangeList
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method == "POST" and "_search" in request.POST and self.has_view_permission(request):
+            return search_redirect(request)
         context = {**(extra_context or {}), "can_confirm": may(request.user, Duty.CONFIRM)}
         return super().changelist_view(request, extra_context=context)
 

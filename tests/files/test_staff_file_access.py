@@ -1,6 +1,7 @@
 """Staff see the files of applications in their scope (review's scoped queryset), and no others."""
 
 import pytest
+from django.utils import timezone
 
 from registration.choices import Role
 from registration.models import Application, RegistrationPoint, User
@@ -20,6 +21,8 @@ def test_point_staff_see_their_points_material_and_not_another_points(api, appli
     material = post_material(api, application_id, "3-1", images.material_jpeg()).json()
     url = f"/api/v1/applications/{application_id}/materials/{material['id']}/content/"
 
+    # Staff see an application's files once it is submitted (registration.scope).
+    Application.objects.filter(pk=application_id).update(status="submitted", submitted_at=timezone.now())
     own_point = Application.objects.get(pk=application_id).registration_point
     other_point = RegistrationPoint.objects.get(site__city__district=beijing)
     assert token_client(staff_member("sh_point", own_point)).get(url).status_code == 200

@@ -267,7 +267,9 @@ def test_a_bulk_job_counts_already_confirmed_ones_as_skipped_and_others_as_faile
     world, as_staff, django_capture_on_commit_callbacks
 ):
     confirmed = world.make_application(status="confirmed")
+    # Withdrawn after submission: in the point's view, and not to be confirmed.
     draft = world.make_application(status="draft")
+    ApplicationEvent.objects.create(application=draft, action="submit", from_status="draft", to_status="submitted")
     fresh = world.make_application()
     client = as_staff("sh_point")
 

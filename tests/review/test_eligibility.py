@@ -256,9 +256,10 @@ class TestThroughTheApi:
         cutoff = world.exam.work_years_cutoff
         candidate = make_candidate()
         registered = datetime.date(cutoff.year - 3, 6, 1)
+        # Sent back by the point: editable by the candidate, and in the staff's view.
         application = world.make_application(
             point=world.bj1,
-            status="draft",
+            status="confirmation_rejected",
             candidate=candidate,
             first_registration_month=registered,
             years_in_specialty=4,

@@ -106,8 +106,15 @@ class TestConfirm:
         assert ApplicationEvent.objects.filter(application=application).count() == 1
 
     def test_a_draft_cannot_be_confirmed(self, world, api_as):
-        application = world.make_application(status="draft")
-        assert api_as("sh_point").post(url(application, "confirm/")).status_code == 409
+        """Seed 002 line 34: a withdrawn application is a draft again, to be submitted once more; one
+        never submitted is not the staff's to see (registration.scope)."""
+        withdrawn = world.make_application(status="draft")
+        ApplicationEvent.objects.create(
+            application=withdrawn, action="submit", from_status="draft", to_status="submitted"
+        )
+        assert api_as("sh_point").post(url(withdrawn, "confirm/")).status_code == 409
+        never_submitted = world.make_application(status="draft")
+        assert api_as("sh_point").post(url(never_submitted, "confirm/")).status_code == 404
 
 
 class TestReject:

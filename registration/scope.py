@@ -1,0 +1,101 @@
+"""The one staff scope rule, typed on ``User``: which applications and which finance records a staff
+member sees. It lives in registration/ because every app may import it (DESIGN.md §2): review/scope.py
+re-exports it beside the duties, the admin, the staff API, the exports and the selectors ask it, the
+file selectors decide with it who sees a photo or a scan, and payments/selectors.py scopes orders,
+payments, statements and discrepancies with it.
+
+Least privilege, each role what its duty needs:
+- applications (their content, photo and proof materials) are seen by those who confirm and review
+  them: registration-point staff their point's, and their site's applications that chose no point
+  (seed 003 line 781: confirmation "到所选考点或其下设报名点"; seed 002 line 62: the 报名点 is optional
+  where the district confirms on site); site reviewers their site's; district reviewers their
+  district's;
+- finance records are seen by finance staff of their district, who see an application only as its
+  order shows it (the candidate's name and 网报号), never its content, photo or materials;
+- administrators (and superusers) see all of both;
+- no one on staff sees an application its candidate never submitted: a draft in progress is the
+  candidate's own, and so is one abandoned as such;
+- candidates and strangers see nothing here. Out of scope is "not found", never "forbidden".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from registration.choices import Role
+from registration.models import Application, ApplicationEvent
+from registration.models.application import ApplicationStatus
+from registration.workflow import Action
+
+
+class Area(StrEnum):
+    """What a staff member looks at: the applications, or the money paid for them."""
+
+    APPLICATIONS = "applications"
+    FINANCE = "finance"
+
+
+# Besides administrators, who work in both.
+AREA_ROLES: dict[Area, frozenset[str]] = {
+    Area.APPLICATIONS: frozenset({Role.POINT_STAFF, Role.SITE_REVIEWER, Role.DISTRICT_REVIEWER}),
+    Area.FINANCE: frozenset({Role.FINANCE}),
+}
+
+# Filters that match no row and every row.
+_NOTHING = Q(pk__in=[])
+_EVERYTHING = Q()
+# States an application reaches only through a submission; a draft or an abandoned one may never
+# have been submitted, and is shown once its audit trail holds a submission.
+_SUBMITTED_STATES = frozenset(ApplicationStatus.values) - {ApplicationStatus.DRAFT, ApplicationStatus.ABANDONED}
+
+
+def is_staff_member(user: Any) -> bool:
+    """Signed in, active, and staff (any role but candidate) or a superuser."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.role != Role.CANDIDATE)
+
+
+def is_administrator(user: Any) -> bool:
+    return is_staff_member(user) and bool(user.is_administrator)
+
+
+def works_in(user: Any, area: Area) -> bool:
+    """Whether the user's role looks at ``area`` at all (which rows is ``area_filter``'s answer)."""
+    return is_staff_member(user) and (is_administrator(user) or user.role in AREA_ROLES[area])
+
+
+def area_filter(user: Any, area: Area) -> Q:
+    """The rows of ``area`` that ``user`` sees, as a filter over the row's own ``district_id`` (and,
+    for applications, ``site_id`` and ``registration_point_id``); matches nothing out of the area."""
+    if not works_in(user, area):
+        return _NOTHING
+    if is_administrator(user):
+        return _EVERYTHING
+    if user.role == Role.POINT_STAFF and user.registration_point_id:
+        return Q(registration_point_id=user.registration_point_id) | Q(
+            registration_point__isnull=True, site_id=user.registration_point.site_id
+        )
+    if user.role == Role.SITE_REVIEWER and user.site_id:
+        return Q(site_id=user.site_id)
+    if user.role in {Role.DISTRICT_REVIEWER, Role.FINANCE} and user.district_id:
+        return Q(district_id=user.district_id)
+    return _NOTHING
+
+
+def applications_in_scope(user: Any) -> QuerySet[Application]:
+    """The applications ``user`` may see; an empty queryset for finance, candidates and strangers."""
+    if not works_in(user, Area.APPLICATIONS):
+        return Application.objects.none()
+    submitted = ApplicationEvent.objects.filter(application=OuterRef("pk"), action=Action.SUBMIT.value)
+    return Application.objects.filter(area_filter(user, Area.APPLICATIONS)).filter(
+        Q(status__in=_SUBMITTED_STATES) | Q(Exists(submitted))
+    )
+
+
+def application_in_scope(user: Any, application: Application) -> bool:
+    """The same rule for a row already loaded (and locked): asked of the database, not written twice."""
+    return applications_in_scope(user).filter(pk=application.pk).exists()
