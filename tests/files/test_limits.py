@@ -102,7 +102,8 @@ def test_the_client_content_type_and_name_are_not_trusted(api, application_id):
     )
     assert response.json()["status"] == "accepted"
     material = MaterialFile.objects.get()
-    assert material.key == f"materials/{material.token.hex}/material.jpg"
+    # Kept under our own name, re-encoded (registration.imaging): nothing of the client's name or type.
+    assert material.key == f"materials/{material.token.hex}/scan.jpg"
 
     response = api.post(
         f"/api/v1/applications/{application_id}/materials/",

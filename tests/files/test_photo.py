@@ -196,6 +196,8 @@ def test_another_candidates_photo_is_404_and_a_staff_token_is_403(api, applicati
 
 def test_an_administrator_may_see_the_photo(api, application_id):
     put_photo(api, application_id, images.photo_jpeg())
+    # Staff, administrators too, see an application once it is submitted (registration.scope).
+    Application.objects.filter(pk=application_id).update(status="submitted", submitted_at=timezone.now())
     admin = User.objects.create_superuser(username="admin", password="x", email="a@example.com")
     response = token_client(admin).get(photo_url(application_id, "content/"))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"

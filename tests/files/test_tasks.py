@@ -50,7 +50,8 @@ def test_validating_twice_gives_one_result_and_one_thumbnail(api, application_id
 
     assert first.status == second.status == "accepted"
     assert first.checked_at == second.checked_at
-    assert stored_files(settings, second) == ["material.jpg", "thumbnail.jpg"]
+    # The upload itself is replaced by its re-encoded scan (registration.imaging).
+    assert stored_files(settings, second) == ["scan.jpg", "thumbnail.jpg"]
     assert ApplicationEvent.objects.filter(application_id=application_id, action="material_accepted").count() == 1
 
 
