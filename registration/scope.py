@@ -16,6 +16,11 @@ Least privilege, each role what its duty needs:
 - no one on staff sees an application its candidate never submitted: a draft in progress is the
   candidate's own, and so is one abandoned as such;
 - candidates and strangers see nothing here. Out of scope is "not found", never "forbidden".
+
+django-scopes (a scoped manager that refuses a query outside ``with scope(...)``) was weighed: its
+scope is one tenant, while here one user's scope is a point *or* a site *or* a district *or* the
+finance records, and the same rows are read unscoped by candidates, tasks and sweeps, each of which
+would need ``scopes_disabled()``. One typed filter that every staff read starts from is kept instead.
 """
 
 from __future__ import annotations
