@@ -221,6 +221,6 @@ def daily_totals(
 
 def onsite_fees_in_scope(*, user: User) -> QuerySet[OnSiteFee]:
     """Fees paid on site in the finance user's district (all for administrators, none for anyone else)."""
-    scope = _district_scope(user) if is_finance_user(user) else {"district_id": -1}
-    fees = OnSiteFee.objects.select_related("application", "district", "recorded_by")
-    return fees if scope is None else fees.filter(**scope)
+    return OnSiteFee.objects.select_related("application", "district", "recorded_by").filter(
+        area_filter(user, Area.FINANCE)
+    )
