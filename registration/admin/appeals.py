@@ -96,8 +96,8 @@ class IdentityAppealAdmin(admin.ModelAdmin):
         if appeal.pk is None:
             return "-"
         return format_html(
-            '<a href="{0}" target="_blank"><img src="{0}" alt="" style="max-width:320px"></a> '
-            '<a href="{1}" target="_blank"><img src="{1}" alt="" style="max-width:320px"></a>',
+            '<a href="{0}" target="_blank"><img src="{0}" alt="" class="appeal-picture"></a> '
+            '<a href="{1}" target="_blank"><img src="{1}" alt="" class="appeal-picture"></a>',
             reverse("admin:registration_identityappeal_picture", args=[appeal.pk, "id-card"]),
             reverse("admin:registration_identityappeal_picture", args=[appeal.pk, "holding"]),
         )
