@@ -12,8 +12,16 @@ class GatewayUnavailable(PortalError):
     """The gateway could not be reached or answered nonsense: worth trying again later."""
 
     code = "gateway_unavailable"
-    status = status.HTTP_502_BAD_GATEWAY
+    status: int = status.HTTP_502_BAD_GATEWAY
     default_message = _("支付平台暂时无法访问，请稍后再试。")
+
+
+class GatewayMisconfigured(GatewayUnavailable):
+    """The gateway's SDK cannot work with the keys or settings it was given: nothing is sent."""
+
+    code = "gateway_misconfigured"
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_message = _("支付平台接口配置有误，暂时无法使用，请稍后再试或联系考区考试管理机构。")
 
 
 class GatewayRefused(PortalError):

@@ -7,6 +7,7 @@ import binascii
 import datetime
 import io
 import json
+import logging
 import urllib.parse
 import urllib.request
 import zipfile
@@ -19,7 +20,7 @@ from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 from django.conf import settings
 
-from payments.errors import GatewayRefused, GatewayUnavailable, NotificationRejected
+from payments.errors import GatewayMisconfigured, GatewayRefused, GatewayUnavailable, NotificationRejected
 from payments.providers.base import (
     NOT_FOUND,
     GatewayPayment,
@@ -32,7 +33,13 @@ from payments.providers.base import (
     parse_notification,
 )
 
+logger = logging.getLogger(__name__)
+
 SUCCESS = "10000"
+# What the SDK raises for keys it cannot load or use (PyCryptodome's and base64's errors).
+_SDK_ERRORS = (ValueError, TypeError, IndexError, binascii.Error)
+# The general-purpose flag bit that says a zip member's name is UTF-8.
+_UTF8_NAME = 0x800
 TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
 
 
@@ -48,14 +55,18 @@ class AlipayProvider(PaymentProvider):
     name = "alipay"
 
     def __init__(self) -> None:
-        self._client = _Client(
-            gateway=settings.ALIPAY_GATEWAY_URL,
-            appid=settings.ALIPAY_APP_ID,
-            app_private_key_string=settings.ALIPAY_APP_PRIVATE_KEY,
-            alipay_public_key_string=settings.ALIPAY_PUBLIC_KEY,
-            sign_type="RSA2",
-            config=AliPayConfig(timeout=settings.ALIPAY_TIMEOUT_SECONDS),
-        )
+        try:
+            self._client = _Client(
+                gateway=settings.ALIPAY_GATEWAY_URL,
+                appid=settings.ALIPAY_APP_ID,
+                app_private_key_string=settings.ALIPAY_APP_PRIVATE_KEY,
+                alipay_public_key_string=settings.ALIPAY_PUBLIC_KEY,
+                sign_type="RSA2",
+                config=AliPayConfig(timeout=settings.ALIPAY_TIMEOUT_SECONDS),
+            )
+        except _SDK_ERRORS as error:
+            logger.error("Alipay SDK refused its configuration: %s", error)
+            raise GatewayMisconfigured() from error
 
     @property
     def app_id(self) -> str:
@@ -65,19 +76,23 @@ class AlipayProvider(PaymentProvider):
         """A server API call; transport failures and unsigned or forged answers are ``GatewayUnavailable``."""
         try:
             response: dict[str, Any] = getattr(self._client, method)(**kwargs)
-        except (AliPayException, AliPayValidationError, OSError, ValueError) as error:
+        except (AliPayException, AliPayValidationError, OSError, *_SDK_ERRORS) as error:
             raise GatewayUnavailable() from error
         return response
 
     def create_payment(self, request: PaymentRequest) -> str:
-        query = self._client.api_alipay_trade_page_pay(
-            subject=request.subject,
-            out_trade_no=request.order_number,
-            total_amount=f"{request.amount:.2f}",
-            return_url=request.return_url,
-            notify_url=request.notify_url,
-            time_expire=format_gateway_time(request.expires_at),
-        )
+        try:
+            query = self._client.api_alipay_trade_page_pay(
+                subject=request.subject,
+                out_trade_no=request.order_number,
+                total_amount=f"{request.amount:.2f}",
+                return_url=request.return_url,
+                notify_url=request.notify_url,
+                time_expire=format_gateway_time(request.expires_at),
+            )
+        except _SDK_ERRORS as error:
+            logger.error("Alipay SDK could not sign the payment request: %s", error)
+            raise GatewayMisconfigured() from error
         return f"{settings.ALIPAY_GATEWAY_URL}?{query}"
 
     def verify_notification(self, form: Mapping[str, str]) -> GatewayPayment:
@@ -151,8 +166,28 @@ class AlipayProvider(PaymentProvider):
             raise GatewayRefused(str(response.get("sub_msg") or response.get("msg") or GatewayRefused.default_message))
         try:
             with urllib.request.urlopen(url, timeout=settings.ALIPAY_TIMEOUT_SECONDS) as download:  # noqa: S310 - scheme checked
-                archive = zipfile.ZipFile(io.BytesIO(download.read()))
-            name = next(n for n in archive.namelist() if n.endswith("业务明细.csv"))
-            return archive.read(name)
-        except (OSError, zipfile.BadZipFile, StopIteration, json.JSONDecodeError) as error:
+                return bill_details(download.read())
+        except (OSError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
             raise GatewayUnavailable() from error
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's real name: Alipay writes GBK names without the UTF-8 flag, which zipfile reads as cp437."""
+    if info.flag_bits & _UTF8_NAME:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except UnicodeError:
+        return info.filename
+
+
+def bill_details(archive_bytes: bytes) -> bytes:
+    """The 业务明细 CSV (GBK, as Alipay writes it) out of a bill archive, leaving its 汇总 beside it.
+
+    ``zipfile.BadZipFile`` for what is not a zip, ``KeyError`` when no member is the details file.
+    """
+    archive = zipfile.ZipFile(io.BytesIO(archive_bytes))
+    for info in archive.infolist():
+        if _member_name(info).endswith("业务明细.csv"):
+            return archive.read(info)
+    raise KeyError("业务明细.csv")

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zipfile
 from decimal import Decimal
 
 from django.conf import settings
@@ -311,6 +312,37 @@ def sandbox_statement_alipay_csv(*, app: SandboxApp, day: datetime.date) -> byte
         f"#导出时间：[{timezone.localtime():%Y年%m月%d日 %H:%M:%S}]",
     ]
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
+
+
+class _GbkNamedMember(zipfile.ZipInfo):
+    """A zip member named in GBK without the UTF-8 flag, as Alipay's bill archives name theirs."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def alipay_bill_archive(*, app: SandboxApp, day: datetime.date) -> bytes:
+    """The day's bill archive as Alipay's download URL serves it: a zip whose members, named in GBK,
+    are the 业务明细 CSV and its 业务明细(汇总) beside it."""
+    details = sandbox_statement_alipay_csv(app=app, day=day)
+    rows = [line for line in details.decode("gbk").splitlines() if line and not line.startswith("#")][1:]
+    summary = "\r\n".join(
+        [
+            "#支付宝业务汇总查询",
+            f"#账号：[{app.app_id}]",
+            "门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）",
+            f"合计,,{sum('交易' in row for row in rows)},{sum('退款' in row for row in rows)},,",
+            f"#导出时间：[{timezone.localtime():%Y年%m月%d日 %H:%M:%S}]",
+        ]
+    ).encode("gbk")
+    prefix = f"{app.app_id}_{day:%Y%m%d}"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in ((f"{prefix}_业务明细.csv", details), (f"{prefix}_业务明细(汇总).csv", summary)):
+            member = _GbkNamedMember(name, date_time=timezone.localtime().timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, content)
+    return out.getvalue()
 
 
 def _post_form(url: str, params: dict[str, str]) -> str:

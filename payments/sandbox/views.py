@@ -6,9 +6,7 @@ Everything here answers 404 unless ``PAYMENTS_SANDBOX_ENABLED``.
 from __future__ import annotations
 
 import datetime
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -29,6 +27,7 @@ from payments.providers.base import format_gateway_time, parse_amount, parse_gat
 from payments.providers.signing import REQUEST_UNSIGNED, canonical, rsa2_sign, rsa2_verify
 from payments.sandbox.services import (
     SandboxRefused,
+    alipay_bill_archive,
     sandbox_app_default,
     sandbox_app_get,
     sandbox_statement_alipay_csv,
@@ -322,10 +321,7 @@ def bill(request: HttpRequest, token: str) -> HttpResponse:
     if app is None:
         raise Http404
     day = datetime.date.fromisoformat(claims["day"])
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr(f"{app.app_id}_{day:%Y%m%d}_业务明细.csv", sandbox_statement_alipay_csv(app=app, day=day))
-    return HttpResponse(archive.getvalue(), content_type="application/zip")
+    return HttpResponse(alipay_bill_archive(app=app, day=day), content_type="application/zip")
 
 
 urlpatterns = [
