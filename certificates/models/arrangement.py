@@ -132,8 +132,16 @@ class Seat(models.Model):
     candidate a day; ``job`` is the allocation that gave it (none once moved by a staff member).
     """
 
+    # No foreign key in the database: its check locks each application row (FOR KEY SHARE), which
+    # rewrites every one of a million wide rows and took most of the allocation's time. Seats are
+    # written only from application ids read in the same statement, and Django deletes an
+    # application's seat with it (``on_delete``).
     application = models.OneToOneField(
-        "registration.Application", verbose_name=_("报名信息"), on_delete=models.CASCADE, related_name="+"
+        "registration.Application",
+        verbose_name=_("报名信息"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     # No index of its own: the unique (room, date, number) serves look-ups by room; each index
     # costs the allocation's million-row insert a tenth of its time.
