@@ -146,12 +146,32 @@ def _with_note(
     return TemplateResponse(request, "admin/payments/note_action.html", context)
 
 
+# What each order event means, in words (the rows keep their codes).
+ORDER_EVENT_WORDS = {
+    "created": gettext_lazy("创建订单"),
+    "credited": gettext_lazy("入账"),
+    "recovered": gettext_lazy("按对账单补记入账"),
+    "credited_by_approval": gettext_lazy("复核后入账"),
+    "expired": gettext_lazy("订单过期"),
+    "superseded": gettext_lazy("已由另一订单缴费"),
+    "refunded": gettext_lazy("退费"),
+    "payment_credited": gettext_lazy("收到支付：入账"),
+    "payment_duplicate": gettext_lazy("收到支付：重复支付，需退款"),
+    "payment_uncreditable": gettext_lazy("收到支付：无法入账，需退款"),
+    "payment_refunded": gettext_lazy("退还款项"),
+}
+
+
 class OrderEventInline(admin.TabularInline):
     model = OrderEvent
     extra = 0
-    fields = ("created_at", "action", "actor", "note")
+    fields = ("created_at", "what", "actor", "note")
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=gettext_lazy("操作"))
+    def what(self, event: OrderEvent) -> str:
+        return str(ORDER_EVENT_WORDS.get(event.action, event.action))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

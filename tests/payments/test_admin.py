@@ -141,3 +141,12 @@ def test_daily_totals_exports_write_formulas_as_text(admin_client, order, distri
     assert next(csv.reader(csv_text.splitlines()[1:]))[2] == '\'=HYPERLINK("http://evil.example","x")'
     cell = next(iter(workbook.active.iter_rows(min_row=2, max_row=2)))[2]
     assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://evil.example","x")')
+
+
+def test_the_order_page_tells_its_history_in_words(admin_client, order):
+    post_notification(signed_notification(order))
+
+    page = admin_client.get(f"/admin/payments/order/{order.pk}/change/").content.decode()
+
+    assert "创建订单" in page and "入账" in page
+    assert ">created<" not in page and ">credited<" not in page
