@@ -181,3 +181,16 @@ UNIT_CATEGORIES = _labelled(
     N_("民营医疗机构"),
     N_("其他"),
 )
+
+
+class CountedFrom(models.TextChoices):
+    """Where the years of an eligibility rule start (reference/eligibility.csv ``counted_from``):
+    a closed vocabulary ``load_reference`` checks, read by ``review.eligibility``."""
+
+    GRADUATION = "graduation", _("毕业")
+    JUNIOR_ASSISTANT_QUALIFICATION = "junior_assistant_qualification", _("取得本专业初级(士)资格")
+    JUNIOR_QUALIFICATION = "junior_qualification", _("取得本专业初级(师)资格")
+    NURSE_QUALIFICATION = "nurse_qualification", _("取得护师资格")
+    NURSE_REGISTRATION = "nurse_registration", _("护士执业注册")
+    PHYSICIAN_REGISTRATION = "physician_registration", _("医师执业注册")
+    RESIDENCY_CERTIFICATE = "residency_certificate", _("取得住培合格证书")

@@ -62,6 +62,23 @@ SLOT_AUDIENCES: dict[str, Callable[[Case], bool]] = {
 }
 
 
+# Hints that name facts the application does not hold, or pages only some candidates have: shown to
+# the candidate, never expected of anyone.
+UNDECIDED_AUDIENCES = frozenset(
+    {
+        "non-Shanghai household registration",
+        "Hong Kong/Macao/Taiwan residents and foreigners",
+        "nurses",
+        "physicians",
+        "physicians who changed certificate",
+        "residency-trained",
+        "private institutions",
+    }
+)
+# The closed vocabulary of the ``who`` column: ``load_reference`` refuses any other value.
+AUDIENCES = frozenset(SLOT_AUDIENCES) | UNDECIDED_AUDIENCES
+
+
 def slot_expected(who: str, case: Case) -> bool:
     audience = SLOT_AUDIENCES.get(who.strip())
     return audience is not None and audience(case)

@@ -8,12 +8,13 @@ rows (``reference/eligibility.csv``); the tables below say how the rows' words a
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+
+from registration.choices import CountedFrom
 
 # Who a material slot concerns is the registration app's, so the candidate's page folds the same
 # slots staff see as not expected; the names stay importable from here.
@@ -25,9 +26,18 @@ from registration.material_audiences import (  # noqa: F401
     slot_expected,
 )
 
-# 现有技术资格 values that are a 初级(士) and a 初级(师) qualification.
-JUNIOR_ASSISTANT_QUALIFICATIONS = frozenset({"医士", "护士", "药士", "技士"})
-JUNIOR_QUALIFICATIONS = frozenset({"医师", "护师", "药师", "技师"})
+# The field (医, 护, 药, 技) of each specialty category: a 初级 qualification counts only in its own
+# field — a 医师 applying for 主管药师 holds no 药师 qualification (seed 003 line 190: "学药学类专业的，
+# 只可报考药学类资格，不可报考护理类资格").
+QUALIFICATION_FIELDS: dict[str, str] = {
+    "临床医学类": "医",
+    "中医类": "医",
+    "中西医结合类": "医",
+    "口腔类": "医",
+    "护理类": "护",
+    "药学类": "药",
+    "技术类": "技",
+}
 NURSE_PRACTICE = "执业护士"
 PHYSICIAN_PRACTICES = frozenset({"临床执业医师", "中医执业医师", "口腔执业医师", "公共卫生执业医师"})
 
@@ -45,10 +55,6 @@ PRACTICE_REQUIREMENTS: dict[tuple[str, str], frozenset[str]] = {
 CURRENT_POST_MIN_YEARS = 2
 
 
-# "or 2 years after the residency (住培) certificate" in a rule's note: a second way to qualify.
-_ALTERNATIVE = re.compile(r"or (\d+) years? after the residency")
-
-
 class Outcome(StrEnum):
     PASS = "pass"  # noqa: S105 - an outcome, not a password
     WARN = "warn"
@@ -64,13 +70,16 @@ class Rule:
     target_level: str
     education: str
     min_years: int
-    counted_from: str = ""
+    counted_from: str = ""  # a ``CountedFrom`` value, or "" (no start, nothing to hold)
+    alternative_counted_from: str = ""
+    alternative_min_years: int | None = None
     note: str = ""
 
 
 @dataclass(frozen=True)
 class Policy:
-    """An early-application policy the candidate claims; ``used_in_year``: an earlier year it was used in."""
+    """An early-application policy claimed, or a direct one staff recorded; ``used_in_year``: an
+    earlier year it was used in."""
 
     key: str
     name: str
@@ -78,6 +87,8 @@ class Policy:
     specialty_codes: tuple[str, ...] = ()
     once_only: bool = False
     used_in_year: int | None = None
+    direct: bool = False
+    target_levels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,29 +150,55 @@ class _Anchor:
 
 
 def _anchor(counted_from: str, facts: Facts) -> _Anchor | None:
-    """Where the years of ``counted_from`` start for this candidate; ``None`` for wording the check does not know."""
+    """Where the years of ``counted_from`` start for this candidate; ``None`` for no start at all."""
     qualification = facts.current_qualification
     practice = facts.practice_category
-    if counted_from == "graduation":
+    qualification_field = QUALIFICATION_FIELDS.get(facts.specialty_category, "")
+    if counted_from == CountedFrom.GRADUATION:
         return _Anchor(_("毕业"), True, facts.graduation_date, "")
-    if counted_from == "obtaining 初级(士)":
-        held = qualification in JUNIOR_ASSISTANT_QUALIFICATIONS
-        return _Anchor(_("取得初级(士)资格"), held, facts.qualification_date, _("现有技术资格不是初级(士)资格"))
-    if counted_from == "obtaining 初级(师)":
-        held = qualification in JUNIOR_QUALIFICATIONS
-        return _Anchor(_("取得初级(师)资格"), held, facts.qualification_date, _("现有技术资格不是初级(师)资格"))
-    if counted_from == "obtaining 护师":
+    if counted_from in {CountedFrom.JUNIOR_ASSISTANT_QUALIFICATION, CountedFrom.JUNIOR_QUALIFICATION}:
+        grade = "士" if counted_from == CountedFrom.JUNIOR_ASSISTANT_QUALIFICATION else "师"
+        wanted = f"{qualification_field}{grade}"
+        return _Anchor(
+            _("取得%(wanted)s资格") % {"wanted": wanted},
+            bool(qualification_field) and qualification == wanted,
+            facts.qualification_date,
+            _("现有技术资格为“%(held)s”，不是本专业的初级(%(grade)s)资格“%(wanted)s”")
+            % {"held": qualification or _("未填写"), "grade": grade, "wanted": wanted},
+        )
+    if counted_from == CountedFrom.NURSE_QUALIFICATION:
         return _Anchor(_("取得护师资格"), qualification == "护师", facts.qualification_date, _("现有技术资格不是护师"))
-    if counted_from == "nurse registration":
+    if counted_from == CountedFrom.NURSE_REGISTRATION:
         held = practice == NURSE_PRACTICE
         return _Anchor(_("护士执业注册"), held, facts.first_registration_month, _("执业类别不是执业护士"))
-    if counted_from == "physician registration":
+    if counted_from == CountedFrom.PHYSICIAN_REGISTRATION:
         held = practice in PHYSICIAN_PRACTICES
         return _Anchor(_("医师执业注册"), held, facts.first_registration_month, _("执业类别不是执业医师"))
-    if counted_from == "residency (住培) certificate":
+    if counted_from == CountedFrom.RESIDENCY_CERTIFICATE:
         held = facts.residency_certificate_month is not None
         return _Anchor(_("取得住培合格证书"), held, facts.residency_certificate_month, _("未填写住培合格证书发证年月"))
     return None
+
+
+def _direct_policy(facts: Facts) -> tuple[Policy | None, list[Check]]:
+    """The first recorded direct-application policy that applies to this specialty and level."""
+    checks: list[Check] = []
+    for policy in facts.policies:
+        if not policy.direct:
+            continue
+        fits_specialty = not policy.specialty_codes or facts.specialty_code in policy.specialty_codes
+        fits_level = not policy.target_levels or facts.target_level in policy.target_levels
+        if fits_specialty and fits_level:
+            return policy, checks
+        checks.append(
+            Check(
+                "policy",
+                Outcome.WARN,
+                _("“%(policy)s”不适用于本次报考的专业或级别（%(code)s，%(level)s）。")
+                % {"policy": policy.name, "code": facts.specialty_code, "level": facts.target_level},
+            )
+        )
+    return None, checks
 
 
 def find_rule(rules: Iterable[Rule], *, group: str, level: str, education: str) -> Rule | None:
@@ -176,6 +213,8 @@ def _policy_checks(facts: Facts) -> tuple[int, list[Check], list[str]]:
     checks: list[Check] = []
     names: list[str] = []
     for policy in facts.policies:
+        if policy.direct:
+            continue
         if policy.specialty_codes and facts.specialty_code not in policy.specialty_codes:
             checks.append(
                 Check(
@@ -202,8 +241,18 @@ def _policy_checks(facts: Facts) -> tuple[int, list[Check], list[str]]:
 
 
 def _years_check(facts: Facts, rule: Rule) -> tuple[list[Check], int | None]:
-    """The years rule: counted from the rule's start to the cutoff, with early-application policies."""
-    checks: list[Check] = []
+    """The years rule: counted from the rule's start to the cutoff, with early-application policies;
+    a direct-application policy staff recorded passes it outright."""
+    direct, checks = _direct_policy(facts)
+    if direct is not None:
+        checks.append(
+            Check(
+                "years",
+                Outcome.PASS,
+                _("按“%(policy)s”直接申报（工作人员已核实登记），不受工作年限限制。") % {"policy": direct.name},
+            )
+        )
+        return checks, None
     early, policy_checks, policy_names = _policy_checks(facts)
     checks += policy_checks
     required = max(rule.min_years - early, 0)
@@ -213,32 +262,25 @@ def _years_check(facts: Facts, rule: Rule) -> tuple[list[Check], int | None]:
         else ""
     )
     cutoff_text = facts.cutoff.isoformat()
-    if rule.min_years == 0:
-        checks.append(Check("years", Outcome.PASS, _("该学历报考本级别无工作年限要求。")))
-        return checks, None
-
     anchor = _anchor(rule.counted_from, facts)
     if anchor is None:
-        checks.append(
-            Check(
-                "years",
-                Outcome.WARN,
-                _("要求%(years)d年（自“%(start)s”起算），无法自动核算，请人工核对。")
-                % {"years": rule.min_years, "start": rule.counted_from},
+        if rule.min_years == 0:
+            checks.append(Check("years", Outcome.PASS, _("该学历报考本级别无工作年限要求。")))
+        else:
+            checks.append(
+                Check(
+                    "years",
+                    Outcome.WARN,
+                    _("要求%(years)d年，规则未说明起算点，无法自动核算，请人工核对。") % {"years": rule.min_years},
+                )
             )
-        )
         return checks, None
 
-    alternatives = [
-        (_anchor("residency (住培) certificate", facts), int(years)) for years in _ALTERNATIVE.findall(rule.note)
-    ]
-    for alternative, years in alternatives:
-        if (
-            alternative
-            and alternative.held
-            and alternative.date
-            and full_years(alternative.date, facts.cutoff) >= years
-        ):
+    alternative = _anchor(rule.alternative_counted_from, facts)
+    years = rule.alternative_min_years
+    if alternative and years is not None and alternative.held and alternative.date:
+        counted_alternative = full_years(alternative.date, facts.cutoff)
+        if counted_alternative >= years:
             checks.append(
                 Check(
                     "years",
@@ -248,12 +290,30 @@ def _years_check(facts: Facts, rule: Rule) -> tuple[list[Check], int | None]:
                         "start": alternative.label,
                         "date": alternative.date.isoformat(),
                         "cutoff": cutoff_text,
-                        "counted": full_years(alternative.date, facts.cutoff),
+                        "counted": counted_alternative,
                         "years": years,
                     },
                 )
             )
-            return checks, full_years(alternative.date, facts.cutoff)
+            return checks, counted_alternative
+
+    if rule.min_years == 0:
+        # Seed 003 line 204: 博士 "取得规培证后报考" — no years, but what they count from must be held.
+        if anchor.held:
+            checks.append(
+                Check(
+                    "years", Outcome.PASS, _("已%(start)s，本学历报考本级别无工作年限要求。") % {"start": anchor.label}
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    "years",
+                    Outcome.FAIL,
+                    _("本学历须%(start)s后方可报考，但%(why)s。") % {"start": anchor.label, "why": anchor.not_held},
+                )
+            )
+        return checks, None
 
     if not anchor.held:
         checks.append(

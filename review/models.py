@@ -30,9 +30,11 @@ class IssuedCode(models.Model):
 
 
 class EarlyApplicationPolicy(models.Model):
-    """A policy letting a candidate apply before the usual years are reached (提前申报).
+    """A policy letting a candidate apply before the usual years are reached (提前申报), or at once
+    (``direct``: 直接申报, whatever the years; only staff record it, after checking the proof).
 
-    ``specialty_codes`` empty means every specialty; ``once_only`` policies may be used in one exam year only.
+    ``specialty_codes`` / ``target_levels`` empty mean every specialty / level; ``once_only``
+    policies may be used in one exam year only.
     """
 
     key = models.SlugField(_("标识"), max_length=40, unique=True)
@@ -41,6 +43,8 @@ class EarlyApplicationPolicy(models.Model):
     years_early = models.PositiveSmallIntegerField(_("可提前年数"), default=1, validators=[MinValueValidator(1)])
     specialty_codes = models.JSONField(_("适用专业代码"), default=list, blank=True)
     once_only = models.BooleanField(_("只能享受一次"), default=False)
+    direct = models.BooleanField(_("直接申报"), default=False)
+    target_levels = models.JSONField(_("适用报考级别"), default=list, blank=True)
 
     class Meta:
         ordering = ["key"]

@@ -149,6 +149,8 @@ def eligibility_rules() -> list[eligibility.Rule]:
             education=rule.education,
             min_years=rule.min_years,
             counted_from=rule.counted_from,
+            alternative_counted_from=rule.alternative_counted_from,
+            alternative_min_years=rule.alternative_min_years,
             note=rule.note,
         )
         for rule in EligibilityRule.objects.all()
@@ -182,6 +184,8 @@ def _claimed_policies(application: Application) -> tuple[tuple[eligibility.Polic
                 specialty_codes=tuple(policy.specialty_codes),
                 once_only=policy.once_only,
                 used_in_year=used_in_year,
+                direct=policy.direct,
+                target_levels=tuple(policy.target_levels),
             )
         )
     return tuple(policies), declaration.post_changed_on

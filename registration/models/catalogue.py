@@ -10,6 +10,8 @@ from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from registration.choices import CountedFrom
+
 # The photo file's size bounds of seed 003 line 639, the default of every exam (each may change them).
 PHOTO_MIN_BYTES = 20 * 1024
 PHOTO_MAX_BYTES = 45 * 1024
@@ -252,7 +254,15 @@ class EligibilityRule(models.Model):
     target_level = models.CharField(_("报考级别"), max_length=20)
     education = models.CharField(_("学历"), max_length=20)
     min_years = models.PositiveSmallIntegerField(_("最少年限"))
-    counted_from = models.CharField(_("起算"), max_length=100, blank=True)
+    # Blank: no start to count from and nothing to hold. Set with ``min_years`` 0: held is enough
+    # (seed 003 line 204: 博士 "取得规培证后报考").
+    counted_from = models.CharField(_("起算"), max_length=40, blank=True, choices=CountedFrom.choices)
+    # A second way to qualify (seed 003 line 202: 本科 "满4年或者拿到规培证后，执业满2年").
+    alternative_counted_from = models.CharField(
+        _("或自…起算"), max_length=40, blank=True, choices=CountedFrom.choices
+    )
+    alternative_min_years = models.PositiveSmallIntegerField(_("或满年限"), null=True, blank=True)
+    # For people only: the pre-check never reads it.
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -17,7 +17,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration.choices import Education, Role
+from registration.choices import CountedFrom, Education, Role
+from registration.material_audiences import AUDIENCES, CATEGORY_GROUPS
 from registration.models import (
     City,
     District,
@@ -180,14 +181,27 @@ def _subject_fields(row: ReferenceRow) -> dict[str, Any]:
 
 
 def _eligibility_fields(row: ReferenceRow) -> dict[str, Any]:
-    return {
-        "category_group": _text(row, "category_group"),
+    """A rule's words are closed vocabularies (the pre-check reads codes, never the ``note``)."""
+    counted_from = ("", *CountedFrom.values)
+    fields: dict[str, Any] = {
+        "category_group": _choice(row, "category_group", sorted(set(CATEGORY_GROUPS.values()))),
         "target_level": _choice(row, "target_level", SPECIALTY_LEVELS),
         "education": _choice(row, "education", Education.values),
         "min_years": _integer(row, "min_years"),
-        "counted_from": _text(row, "counted_from", required=False),
+        "counted_from": _choice(row, "counted_from", counted_from),
+        "alternative_counted_from": _choice(row, "alternative_counted_from", counted_from),
+        "alternative_min_years": (
+            _integer(row, "alternative_min_years") if row.values["alternative_min_years"] else None
+        ),
         "note": _text(row, "note", required=False),
     }
+    if fields["min_years"] and not fields["counted_from"]:
+        raise reference_row_error(row.file, row.line, _("min_years 大于0时须填写 counted_from。"))
+    if bool(fields["alternative_counted_from"]) != (fields["alternative_min_years"] is not None):
+        raise reference_row_error(
+            row.file, row.line, _("alternative_counted_from 与 alternative_min_years 须同时填写或同时留空。")
+        )
+    return fields
 
 
 def _slot_fields(row: ReferenceRow) -> dict[str, Any]:
@@ -196,7 +210,8 @@ def _slot_fields(row: ReferenceRow) -> dict[str, Any]:
         "title": _text(row, "title"),
         "title_en": _text(row, "title_en", required=False),
         "max_files": _integer(row, "max_files", minimum=1),
-        "who": _text(row, "who", required=False),
+        # Whom the slot concerns, from the vocabulary the candidate's page and the pre-check read.
+        "who": _choice(row, "who", sorted(AUDIENCES)),
     }
 
 
@@ -224,6 +239,7 @@ _REFERENCE_FILES = (
         ("category_group", "target_level", "education", "min_years", "counted_from", "note"),
         ("category_group", "target_level", "education"),
         _eligibility_fields,
+        optional=("alternative_counted_from", "alternative_min_years"),
     ),
     _ReferenceFile(
         SHANGHAI_SLOTS_FILE,

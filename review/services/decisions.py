@@ -18,10 +18,12 @@ from registration.models import Application, User
 from registration.services.applications import transition
 from registration.signals import application_confirming
 from registration.workflow import Action
+from review.eligibility import Outcome
 from review.errors import NotAllowed, StaleForm, WrongCode
 from review.models import IssuedCode
 from review.reasons import NOTE_MAX_LENGTH, rejection_reasons_build, rejection_summary
 from review.scope import Duty, application_in_scope, applications_in_scope, may
+from review.selectors import application_eligibility, staff_application_get
 from wecan.errors import InvalidInput, NotFound
 
 
@@ -171,12 +173,27 @@ def application_confirm_by_code(
     )
 
 
+def _approval_reason(*, application_id: int, actor: User, note: str) -> str:
+    """The audit reason of an approval: the note, which must say why when the pre-check fails."""
+    note = _clean_note(note)
+    application = staff_application_get(user=actor, application_id=application_id)
+    if application_eligibility(application).outcome != Outcome.FAIL:
+        return note
+    if not note:
+        raise InvalidInput(
+            fields={"note": [_("报考条件预审结果为“不符合”，审核通过须写明理由。")]},
+        )
+    return _("预审不符合，审核通过理由：%(note)s") % {"note": note}
+
+
 def application_review(
     *, application_id: int, actor: User, stage: str, decision: str, reasons: Sequence[Any] = (), note: str = ""
 ) -> Application:
     """资格审核 at one stage: the site reviewer approves (→ ``site_approved``) or rejects
     (→ ``review_rejected``) a confirmed application; then the district reviewer approves
-    (→ ``approved``) or rejects it. A rejection needs reasons, as ``application_reject``.
+    (→ ``approved``) or rejects it. A rejection needs reasons, as ``application_reject``; an
+    approval of an application whose eligibility pre-check fails needs a note saying why, which the
+    audit event keeps.
     """
     errors = {}
     if stage not in {member.value for member in Stage}:
@@ -192,7 +209,7 @@ def application_review(
         built = rejection_reasons_build(codes=list(reasons), note=note)
         summary = rejection_summary(built)
     else:
-        built, summary = [], _clean_note(note)
+        built, summary = [], _approval_reason(application_id=application_id, actor=actor, note=note)
 
     def apply(application: Application, from_status: str) -> None:
         application.rejection_reasons = built

@@ -28,7 +28,9 @@ def eligibility_declaration_save(
 
     The candidate may set it on their own application while it can be edited; staff with the
     duty, on an application in their scope at any time (they record what the materials prove).
-    Unknown policies, or a change of post in the future, are ``InvalidInput``; nothing is saved.
+    Direct-application policies (直接申报) are staff's alone: a candidate can neither claim one nor
+    drop one staff recorded. Unknown policies, a direct one claimed by the candidate, or a change of
+    post in the future are ``InvalidInput``; nothing is saved.
     """
     if not actor.is_candidate:
         require_duty(actor, Duty.DECLARE)
@@ -38,6 +40,8 @@ def eligibility_declaration_save(
     unknown = sorted(set(keys) - {policy.key for policy in policies})
     if unknown:
         errors["policies"] = [_("未知的提前申报政策：%(keys)s") % {"keys": "、".join(unknown)}]
+    elif actor.is_candidate and (direct := [policy.name for policy in policies if policy.direct]):
+        errors["policies"] = [_("“%(policies)s”须由工作人员核实证明材料后登记。") % {"policies": "、".join(direct)}]
     if post_changed_on is not None and post_changed_on > timezone.localdate():
         errors["post_changed_on"] = [_("转入现岗位日期不能晚于今天。")]
     if errors:
@@ -54,6 +58,8 @@ def eligibility_declaration_save(
         elif not application_in_scope(actor, application):
             raise NotFound()
         declaration, _created = EligibilityDeclaration.objects.get_or_create(application=application)
+        if actor.is_candidate:
+            policies += list(declaration.policies.filter(direct=True))
         declaration.post_changed_on = post_changed_on
         declaration.updated_by = actor
         declaration.full_clean()

@@ -190,13 +190,39 @@ def _break(line_number: int, replacement: str):
         ("subjects.csv", _break(2, "1,基础知识,90,120,100"), r"subjects\.csv 第 2 行：pass_score 不能大于 full_score"),
         (
             "eligibility.csv",
-            _break(3, "pharmacy_technician,初级(士),小学,0,,"),
+            _break(3, "pharmacy_technician,初级(士),小学,0,,,,"),
             r"eligibility\.csv 第 3 行：未知的education",
         ),
         (
             "eligibility.csv",
-            _break(4, "pharmacy_technician,初级(师),中专,五,obtaining 初级(士),"),
+            _break(4, "pharmacy_technician,初级(师),中专,五,junior_assistant_qualification,,,"),
             r"eligibility\.csv 第 4 行：min_years 应为整数",
+        ),
+        # Where the years start is a closed vocabulary, never words for the pre-check to guess at.
+        (
+            "eligibility.csv",
+            _break(4, "pharmacy_technician,初级(师),中专,5,obtaining 初级(士),,,"),
+            r"eligibility\.csv 第 4 行：未知的counted_from“obtaining 初级\(士\)”",
+        ),
+        (
+            "eligibility.csv",
+            _break(4, "pharmacy_technician,初级(师),中专,5,,,,"),
+            r"eligibility\.csv 第 4 行：min_years 大于0时须填写 counted_from",
+        ),
+        (
+            "eligibility.csv",
+            _break(4, "pharmacy_technician,初级(师),中专,5,junior_assistant_qualification,residency_certificate,,"),
+            r"eligibility\.csv 第 4 行：alternative_counted_from 与 alternative_min_years 须同时填写",
+        ),
+        (
+            "eligibility.csv",
+            _break(4, "dentists,初级(师),中专,5,junior_assistant_qualification,,,"),
+            r"eligibility\.csv 第 4 行：未知的category_group",
+        ),
+        (
+            "shanghai-material-slots.csv",
+            _break(2, '0,申请表,1,everyone who applies,"Application form"'),
+            r"shanghai-material-slots\.csv 第 2 行：未知的who“everyone who applies”",
         ),
     ],
 )

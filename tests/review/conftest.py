@@ -211,6 +211,17 @@ def world(db) -> World:
     EarlyApplicationPolicy.objects.get_or_create(
         key="frontline_epidemic", defaults={"name": "疫情防控一线医务人员提前一年申报", "once_only": True}
     )
+    EarlyApplicationPolicy.objects.get_or_create(
+        key="outstanding_contribution", defaults={"name": "突出贡献、获省部级以上表彰奖励直接申报", "direct": True}
+    )
+    EarlyApplicationPolicy.objects.get_or_create(
+        key="residency_grassroots",
+        defaults={
+            "name": "本科及以上住培合格到基层工作直接参加中级考试",
+            "direct": True,
+            "target_levels": ["中级"],
+        },
+    )
     staff = {
         "sh_point": _staff("sh_point", Role.POINT_STAFF, p1),
         "sh_point2": _staff("sh_point2", Role.POINT_STAFF, p2),

@@ -9,10 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from registration.models import Application, EligibilityRule, Exam, MaterialFile, MaterialSlot
+from registration.models import (
+    Application,
+    ApplicationEvent,
+    EligibilityRule,
+    Exam,
+    MaterialFile,
+    MaterialSlot,
+    Specialty,
+)
 from registration.models.files import UploadStatus
 from registration.services.catalogue import reference_data_load
 from review.eligibility import Facts, Outcome, Policy, Rule, calendar_years, evaluate, full_years
+from review.models import EarlyApplicationPolicy
 from review.selectors import eligibility_rules
 from tests.review.conftest import make_candidate, token_client
 
@@ -25,6 +34,8 @@ RULES = [
         education=row["education"],
         min_years=int(row["min_years"]),
         counted_from=row["counted_from"],
+        alternative_counted_from=row["alternative_counted_from"],
+        alternative_min_years=int(row["alternative_min_years"]) if row["alternative_min_years"] else None,
         note=row["note"],
     )
     for row in ROWS
@@ -33,7 +44,11 @@ CUTOFF = datetime.date(2025, 12, 31)
 # A specialty category of each group, and the 执业类别 that the group's levels need where they need one.
 GROUP_CATEGORY = {"physician": "临床医学类", "nursing": "护理类", "pharmacy_technician": "药学类"}
 GROUP_PRACTICE = {"physician": "临床执业医师", "nursing": "执业护士", "pharmacy_technician": "无"}
-QUALIFICATION = {"obtaining 初级(士)": "药士", "obtaining 初级(师)": "药师", "obtaining 护师": "护师"}
+QUALIFICATION = {
+    "junior_assistant_qualification": "药士",
+    "junior_qualification": "药师",
+    "nurse_qualification": "护师",
+}
 
 
 def facts_for(rule: Rule, anchor: datetime.date | None, **overrides) -> Facts:
@@ -52,9 +67,9 @@ def facts_for(rule: Rule, anchor: datetime.date | None, **overrides) -> Facts:
         values["graduation_date"] = anchor
     elif rule.counted_from in QUALIFICATION:
         values["qualification_date"] = anchor
-    elif rule.counted_from in {"nurse registration", "physician registration"}:
+    elif rule.counted_from in {"nurse_registration", "physician_registration"}:
         values["first_registration_month"] = anchor
-    elif rule.counted_from.startswith("residency"):
+    elif rule.counted_from == "residency_certificate":
         values["residency_certificate_month"] = anchor
     values.update(overrides)
     return Facts(**values)
@@ -370,3 +385,183 @@ def test_the_material_slots_the_case_expects_must_hold_a_file(world, api_as):
             queued_at=application.submitted_at,
         )
     assert materials_check()["outcome"] == "pass", materials_check()
+
+
+@pytest.mark.django_db
+class TestTheSeedsRules:
+    """The rules the seeds state, seen by staff in the pre-check of the staff API (BJ: no materials)."""
+
+    @pytest.fixture
+    def rules(self, world):
+        reference_data_load()
+
+    def _eligibility(self, api_as, application) -> dict:
+        return api_as("bj_point").get(f"/api/v1/staff/applications/{application.pk}/").json()["eligibility"]
+
+    def _years(self, eligibility) -> dict:
+        return next(check for check in eligibility["checks"] if check["code"] == "years")
+
+    def test_a_doctor_without_the_residency_certificate_is_not_pass(self, world, rules, api_as):
+        """Seed 003 line 204: "取得临床医学博士专业学位，取得规培证后报考"."""
+        application = world.make_application(
+            point=world.bj1, education="博士", highest_education="博士", residency_certificate_month=None
+        )
+
+        eligibility = self._eligibility(api_as, application)
+
+        assert eligibility["outcome"] == "fail"
+        assert self._years(eligibility)["outcome"] == "fail"
+        assert "住培合格证书" in self._years(eligibility)["message"]
+
+    def test_a_doctor_with_the_residency_certificate_passes_without_years(self, world, rules, api_as):
+        """Seed 003 line 204: "取得临床医学博士专业学位，取得规培证后报考"."""
+        application = world.make_application(
+            point=world.bj1,
+            education="博士",
+            highest_education="博士",
+            residency_certificate_month=datetime.date(world.exam.year - 1, 9, 1),
+        )
+
+        eligibility = self._eligibility(api_as, application)
+
+        assert eligibility["outcome"] == "pass", eligibility
+        assert "无工作年限要求" in self._years(eligibility)["message"]
+
+    @pytest.mark.parametrize(("qualification", "outcome"), [("医师", "fail"), ("护师", "fail"), ("药师", "pass")])
+    def test_a_junior_qualification_counts_only_in_its_own_field(self, world, rules, api_as, qualification, outcome):
+        """Seed 003 line 190: "学药学类专业的，只可报考药学类资格，不可报考护理类资格，如此类推" —
+        a 医师 applying for 主管药师 holds no 药师 qualification."""
+        pharmacy = Specialty.objects.get(code="366")  # 药学, 药学类, 中级
+        world.exam.specialties.add(pharmacy)
+        application = world.make_application(
+            point=world.bj1,
+            specialty=pharmacy,
+            current_qualification=qualification,
+            qualification_date=datetime.date(2012, 12, 1),
+            practice_category="无",
+            first_registration_month=None,
+        )
+
+        eligibility = self._eligibility(api_as, application)
+
+        assert eligibility["outcome"] == outcome, eligibility
+        if outcome == "fail":
+            assert (
+                f"现有技术资格为“{qualification}”，不是本专业的初级(师)资格“药师”"
+                in self._years(eligibility)["message"]
+            )
+
+    @pytest.mark.parametrize(
+        ("policy", "seed"),
+        [
+            ("outstanding_contribution", "Seed 000 line 170: 获得省部级以上表彰奖励的……可以直接申报"),
+            ("residency_grassroots", "Seed 003 line 188: 本科……住院医师规范化培训合格并到基层……可直接参加中级职称考试"),
+        ],
+    )
+    def test_a_direct_policy_staff_record_passes_with_the_policy_named(self, world, rules, api_as, policy, seed):
+        """Seed 000 line 170 ("对做出突出贡献，获得省部级以上表彰奖励的，晋升高一级职称可以直接申报参加考试")
+        and seed 003 line 188 (本科 + 住培 + 基层 → 中级 directly): declarations staff record after checking."""
+        cutoff = world.exam.work_years_cutoff
+        application = world.make_application(
+            point=world.bj1, first_registration_month=datetime.date(cutoff.year - 1, 6, 1), years_in_specialty=1
+        )
+        assert self._eligibility(api_as, application)["outcome"] == "fail"
+
+        recorded = api_as("bj_point").put(
+            f"/api/v1/staff/applications/{application.pk}/eligibility-declaration/",
+            {"policies": [policy], "post_changed_on": None},
+            format="json",
+        )
+
+        assert recorded.status_code == 200, recorded.json()
+        eligibility = self._eligibility(api_as, application)
+        assert eligibility["outcome"] == "pass", (seed, eligibility)
+        name = EarlyApplicationPolicy.objects.get(key=policy).name
+        assert f"按“{name}”直接申报" in self._years(eligibility)["message"]
+
+    def test_the_grassroots_policy_is_for_the_intermediate_level_only(self, world, rules, api_as):
+        """Seed 003 line 188: "可直接参加中级职称考试"."""
+        nursing = Specialty.objects.get(code="203")  # 护理学(师), 护理类, 初级(师)
+        world.exam.specialties.add(nursing)
+        application = world.make_application(
+            point=world.bj1,
+            specialty=nursing,
+            practice_category="执业护士",
+            # Registered after the cutoff: no year counts, so only a direct policy could pass it.
+            first_registration_month=datetime.date(world.exam.work_years_cutoff.year + 1, 1, 1),
+        )
+        api_as("bj_point").put(
+            f"/api/v1/staff/applications/{application.pk}/eligibility-declaration/",
+            {"policies": ["residency_grassroots"], "post_changed_on": None},
+            format="json",
+        )
+
+        eligibility = self._eligibility(api_as, application)
+
+        assert eligibility["outcome"] == "fail"
+        assert any(check["code"] == "policy" and check["outcome"] == "warn" for check in eligibility["checks"])
+
+    def test_the_candidate_can_neither_claim_nor_drop_a_direct_policy(self, world, rules, api_as):
+        """Seed 000 line 170: the direct application rests on proof (表彰奖励) that staff check."""
+        candidate = make_candidate()
+        application = world.make_application(point=world.bj1, status="draft", candidate=candidate)
+        own = token_client(candidate)
+        path = f"/api/v1/applications/{application.pk}/eligibility-declaration/"
+
+        claimed = own.put(path, {"policies": ["outstanding_contribution"]}, format="json")
+
+        assert claimed.status_code == 400
+        assert "工作人员核实" in claimed.json()["fields"]["policies"][0]
+        staff_path = f"/api/v1/staff/applications/{application.pk}/eligibility-declaration/"
+        body = {"policies": ["outstanding_contribution"], "post_changed_on": None}
+        assert api_as("bj_point").put(staff_path, body, format="json").status_code == 200
+        kept = own.put(path, {"policies": ["frontline_epidemic"]}, format="json")
+        assert kept.status_code == 200
+        assert sorted(kept.json()["policies"]) == ["frontline_epidemic", "outstanding_contribution"]
+
+
+@pytest.mark.django_db
+class TestApprovingAFailedPreCheck:
+    """Seed 002 line 43 (资格审核 "分为考点审核和考区审核两个阶段"): the reviewer decides, the pre-check
+    advises; approving against a FAIL needs the reason on record."""
+
+    @pytest.fixture
+    def failing(self, world):
+        reference_data_load()
+        # Registered last year: 本科 physicians need four years.
+        cutoff = world.exam.work_years_cutoff
+        return world.make_application(status="confirmed", first_registration_month=datetime.date(cutoff.year, 1, 1))
+
+    def _approve(self, api_as, application, note=None):
+        body = {"stage": "site", "decision": "approve", "reasons": []}
+        if note is not None:
+            body["note"] = note
+        return api_as("sh_site").post(f"/api/v1/staff/applications/{application.pk}/review/", body, format="json")
+
+    @pytest.mark.parametrize("note", [None, "", "   "])
+    def test_without_a_reason_the_approval_is_refused(self, world, api_as, failing, note):
+        assert self._eligibility_outcome(api_as, failing) == "fail"
+
+        response = self._approve(api_as, failing, note)
+
+        assert response.status_code == 400
+        assert "写明理由" in response.json()["fields"]["note"][0]
+        failing.refresh_from_db()
+        assert failing.status == "confirmed"
+
+    def test_with_a_reason_it_is_approved_and_the_reason_kept_in_the_audit_trail(self, world, api_as, failing):
+        response = self._approve(api_as, failing, "提供了援外医疗工作证明，年限已核实")
+
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "site_approved"
+        event = ApplicationEvent.objects.filter(application=failing).latest("id")
+        assert (event.action, event.actor) == ("approve_site", world.staff["sh_site"])
+        assert "预审不符合" in event.reason and "提供了援外医疗工作证明" in event.reason
+
+    def test_a_passing_pre_check_needs_no_reason(self, world, api_as):
+        reference_data_load()
+        application = world.make_application(status="confirmed", first_registration_month=datetime.date(2014, 6, 1))
+        assert self._approve(api_as, application).status_code == 200
+
+    def _eligibility_outcome(self, api_as, application) -> str:
+        return api_as("sh_site").get(f"/api/v1/staff/applications/{application.pk}/").json()["eligibility"]["outcome"]
