@@ -4,6 +4,7 @@ administrator may revoke it; while it stands it counts for the default subjects.
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase
 
 from registration.models import ApplicationEvent, HistoryRecord, ScoreMerge
 from registration.pii import id_number_digest
@@ -34,9 +35,16 @@ def last_year(world, *, passed=("1", "3"), file_number="SH2025000123", ticket_nu
 
 
 def merge(api_as, application_id, number, *, as_="sh_site"):
-    return api_as(as_).post(
-        f"/api/v1/staff/applications/{application_id}/score-merge/", {"number": number}, format="json"
-    )
+    # On commit: the merge retires the cached application bodies (registration.application_bodies).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return api_as(as_).post(
+            f"/api/v1/staff/applications/{application_id}/score-merge/", {"number": number}, format="json"
+        )
+
+
+def revoke(api_as, merge_id, reason, *, as_="admin"):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return api_as(as_).post(f"/api/v1/staff/score-merges/{merge_id}/revoke/", {"reason": reason}, format="json")
 
 
 def history_subjects(application) -> dict:
@@ -145,9 +153,7 @@ class TestRevoke:
         """Seed 002 line 60: the merge is the site's decision; undoing it is an administrator's, audited."""
         application, merge_id = self._merged(world, api_as)
 
-        response = api_as("admin").post(
-            f"/api/v1/staff/score-merges/{merge_id}/revoke/", {"reason": "档案号填错"}, format="json"
-        )
+        response = revoke(api_as, merge_id, "档案号填错")
 
         assert response.status_code == 200, response.json()
         assert response.json()["revoked_at"] is not None
@@ -161,7 +167,7 @@ class TestRevoke:
     @pytest.mark.parametrize("as_", ["sh_site", "sh_district", "sh_point"])
     def test_staff_other_than_an_administrator_cannot_revoke(self, world, api_as, as_):
         application, merge_id = self._merged(world, api_as)
-        response = api_as(as_).post(f"/api/v1/staff/score-merges/{merge_id}/revoke/", {"reason": "x"}, format="json")
+        response = revoke(api_as, merge_id, "x", as_=as_)
         assert response.status_code == 403
         assert history_subjects(application) == {"303": ["2", "4"]}
 
