@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,6 +102,18 @@ def unpaid_past_deadline_id_chunks(*, now: datetime.datetime, chunk_size: int = 
             return
         yield ids
         last = ids[-1]
+
+
+def statements_stalled(*, now: datetime.datetime | None = None, limit: int = 100) -> list[int]:
+    """Ids of statement imports cut short: waiting or importing with no progress for
+    PAYMENTS_STATEMENT_STALL_MINUTES (their task was lost, or its worker killed)."""
+    before = (now or timezone.now()) - datetime.timedelta(minutes=settings.PAYMENTS_STATEMENT_STALL_MINUTES)
+    return list(
+        Statement.objects.filter(status__in=[StatementStatus.PENDING, StatementStatus.IMPORTING])
+        .filter(Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def refunds_stale(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:

@@ -17,7 +17,12 @@ from payments.sandbox.services import (
     sandbox_notification_deliver,
     sandbox_notifications_due,
 )
-from payments.selectors import orders_pending_to_query, refunds_stale, unpaid_past_deadline_id_chunks
+from payments.selectors import (
+    orders_pending_to_query,
+    refunds_stale,
+    statements_stalled,
+    unpaid_past_deadline_id_chunks,
+)
 from payments.services.deadlines import application_abandon_unpaid
 from payments.services.orders import order_close_at_gateway
 from payments.services.orders import order_sync as order_sync_service
@@ -87,6 +92,16 @@ def refunds_settle_stale() -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def statement_import(statement_id: int) -> None:
     statement_import_service(statement_id=statement_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def statements_resume() -> int:
+    """Beat: an import cut short (worker killed, task lost) is queued again within minutes, not after the
+    broker's visibility timeout; the import claims it only if no live worker is at it."""
+    statement_ids = statements_stalled()
+    for statement_id in statement_ids:
+        statement_import.delay(statement_id)
+    return len(statement_ids)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)

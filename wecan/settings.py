@@ -396,6 +396,8 @@ ALIPAY_TIMEOUT_SECONDS = env.int("ALIPAY_TIMEOUT_SECONDS", default=15)
 # A refund still waiting for the gateway's answer this long had its worker or request die: the sweep
 # asks the gateway whether it refunded (longer than ALIPAY_TIMEOUT_SECONDS by far).
 PAYMENTS_REFUND_SETTLE_AFTER_MINUTES = env.int("PAYMENTS_REFUND_SETTLE_AFTER_MINUTES", default=5)
+# A statement import with no progress for this long was cut short (worker killed): the sweep resumes it.
+PAYMENTS_STATEMENT_STALL_MINUTES = env.int("PAYMENTS_STATEMENT_STALL_MINUTES", default=3)
 # Largest settlement statement a finance user may upload (a million lines is about 100 MB).
 PAYMENTS_STATEMENT_MAX_BYTES = env.int("PAYMENTS_STATEMENT_MAX_BYTES", default=300 * 1024 * 1024)
 CELERY_BEAT_SCHEDULE.update(
@@ -408,6 +410,10 @@ CELERY_BEAT_SCHEDULE.update(
         "payments-sweep-unpaid": {
             "task": "payments.tasks.sweep_unpaid",
             "schedule": timedelta(minutes=10),
+        },
+        "payments-resume-stalled-statements": {
+            "task": "payments.tasks.statements_resume",
+            "schedule": timedelta(minutes=2),
         },
         "payments-settle-stale-refunds": {
             "task": "payments.tasks.refunds_settle_stale",

@@ -43,6 +43,8 @@ class Statement(models.Model):
         _("状态"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.PENDING
     )
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    # Touched as the import goes on; an import whose heartbeat stops was cut short and is resumed.
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
     lines = models.PositiveIntegerField(_("明细行数"), default=0)
     matched = models.PositiveIntegerField(_("一致"), default=0)
     amount_mismatch = models.PositiveIntegerField(_("金额不符"), default=0)

@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,7 +113,8 @@ def statement_upload(
 
 
 def _progress(statement_id: int, percent: int) -> None:
-    Statement.objects.filter(pk=statement_id).update(progress=percent)
+    """Progress for finance to see, and the heartbeat that tells the sweep this import is alive."""
+    Statement.objects.filter(pk=statement_id).update(progress=percent, heartbeat_at=timezone.now())
 
 
 def _stage_file(statement: Statement, out: IO[str]) -> tuple[int, list[dict[str, Any]], int]:
@@ -279,9 +281,21 @@ def statement_import(*, statement_id: int) -> Statement:
     statement fails the import with the reason; a bad line is reported and the rest imported.
     """
     statement = Statement.objects.select_related("district").get(pk=statement_id)
-    if statement.status == StatementStatus.DONE:
+    now = timezone.now()
+    stalled = now - datetime.timedelta(minutes=settings.PAYMENTS_STATEMENT_STALL_MINUTES)
+    # Claimed when waiting, or when the worker importing it stopped beating (killed): a second delivery
+    # while another worker is at it leaves it to that worker.
+    claimed = (
+        Statement.objects.filter(pk=statement_id)
+        .filter(
+            Q(status=StatementStatus.PENDING)
+            | Q(status=StatementStatus.IMPORTING)
+            & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stalled))
+        )
+        .update(status=StatementStatus.IMPORTING, progress=0, heartbeat_at=now)
+    )
+    if not claimed:
         return statement
-    Statement.objects.filter(pk=statement_id).update(status=StatementStatus.IMPORTING, progress=0)
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as staged:
         try:
             lines, errors, error_count = _stage_file(statement, staged)
@@ -303,6 +317,7 @@ def statement_import(*, statement_id: int) -> Statement:
             statement.errors = errors
             statement.error_count = error_count
             statement.progress = 90
+            statement.heartbeat_at = timezone.now()
             statement.save()
     statement.recovered = _settle_unknown_payments(statement)
     statement.status = StatementStatus.DONE
@@ -384,7 +399,9 @@ def _settle_unknown_payments(statement: Statement) -> int:
     )
     trusted = statement.origin == StatementOrigin.GATEWAY
     credited = 0
-    for trade_no, out_trade_no, amount, paid_at in lines.iterator():
+    for count, (trade_no, out_trade_no, amount, paid_at) in enumerate(lines.iterator(), start=1):
+        if count % 100 == 0:
+            _progress(statement.pk, 95)
         source = "statement"
         if not trusted:
             confirmed = _gateway_confirms(statement.provider, out_trade_no, trade_no, amount)

@@ -4,6 +4,7 @@ resolution, and finance scope."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -450,3 +451,41 @@ def test_a_day_given_at_upload_bounds_missing_at_gateway(district, specialty, su
     body = imported(sandbox_statement([]), date=yesterday)
 
     assert (body["period_start"], body["missing_at_gateway"]) == (yesterday, 0)
+
+
+def test_an_import_cut_short_is_resumed_by_the_sweep_within_minutes(
+    district, specialty, subjects, finance, finance_api, django_capture_on_commit_callbacks
+):
+    """Issue 14: a worker killed mid-import leaves the statement importing; the sweep picks it up again
+    after PAYMENTS_STATEMENT_STALL_MINUTES, not after the broker's one-hour visibility timeout."""
+    from payments.tasks import statements_resume
+
+    order = new_order(district, specialty)
+    pay(order, "T1")
+    response = upload(finance_api, sandbox_statement([("T1", order.number, "payment", "380.00", TODAY)]))
+    statement = Statement.objects.get(pk=response.json()["id"])
+    # What a killed worker leaves: claimed, a heartbeat, then nothing.
+    Statement.objects.filter(pk=statement.pk).update(status="importing", progress=60, heartbeat_at=timezone.now())
+
+    assert statements_resume.delay().get() == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=4)):
+        assert statements_resume.delay().get() == 1
+
+    statement.refresh_from_db()
+    assert (statement.status, statement.matched, statement.progress) == ("done", 1, 100)
+
+
+def test_a_second_delivery_leaves_a_live_import_to_its_worker(district, specialty, subjects, finance, finance_api):
+    from payments.services.reconciliation import statement_import
+
+    response = upload(finance_api, sandbox_statement([]))
+    Statement.objects.filter(pk=response.json()["id"]).update(status="importing", heartbeat_at=timezone.now())
+
+    statement_import(statement_id=response.json()["id"])
+
+    assert Statement.objects.get(pk=response.json()["id"]).status == "importing"
+
+
+def test_stalled_imports_are_resumed_every_two_minutes_on_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-resume-stalled-statements"]
+    assert (entry["task"], entry["schedule"]) == ("payments.tasks.statements_resume", datetime.timedelta(minutes=2))
