@@ -306,3 +306,18 @@ class TestQueryCounts:
         for url, queries in zip(pages, few, strict=True):
             with django_assert_max_num_queries(queries):
                 assert client.get(url).status_code == 200
+
+
+def test_staff_who_switch_to_english_get_the_desk_in_english(world, client):
+    application = world.make_application()
+    application_reject(application_id=application.pk, actor=world.staff["sh_point"], reasons=["unclear_materials"])
+    world.make_application()
+    client.force_login(world.staff["sh_point"])
+    client.cookies["django_language"] = "en"
+
+    home = client.get(reverse("admin:index")).content.decode()
+    desk = client.get(reverse("admin:registration_application_change", args=[application.pk])).content.decode()
+
+    assert "To confirm" in home and "Registration office" in home
+    assert "待确认" not in home
+    assert "(Registration point) " in desk and "Keys: A approves" in desk
