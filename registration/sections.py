@@ -357,7 +357,7 @@ class ExamSection(SectionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subjects"].choices = [(subject.code, subject.name) for subject in Subject.objects.all()]  # type: ignore[attr-defined]
+        self.fields["subjects"].choices = [(subject.code, subject.shown_name) for subject in Subject.objects.all()]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -417,7 +417,7 @@ class ExamSection(SectionForm):
                 category=specialty.category,
                 level=specialty.level,
             )
-        named["subjects"] = [str(subject.name) for subject in application.subjects.all()]
+        named["subjects"] = [subject.shown_name for subject in application.subjects.all()]
         return named
 
 

@@ -227,7 +227,7 @@
       cropArea.hidden = true;
       status.insertAdjacentElement("afterend", cropArea);
     }
-    var state = { bitmap: null, box: null, original: null, ready: false, busy: false };
+    var state = { bitmap: null, box: null, original: null, decoding: null, ready: false, busy: false };
 
     async function prepare() {
       var crop = state.box ? state.box.crop() : { x: 0, y: 0, w: state.bitmap.width, h: state.bitmap.height };
@@ -255,29 +255,16 @@
         return;
       }
       replaceFile(input, blob, state.original.name);
-      state.ready = true;
       say(status, format(texts.ready, { size: kb(blob.size) }));
-      if (typeof form.requestSubmit === "function") {
-        form.requestSubmit();
-      } else {
-        form.submit();
-      }
+      sendAsItIs();
     }
 
-    input.addEventListener("change", async function () {
-      state.ready = false;
-      state.bitmap = null;
-      state.box = null;
-      var file = input.files && input.files[0];
-      if (!file) {
-        say(status, "");
-        return;
-      }
-      state.original = file;
+    async function decode(file) {
       try {
         state.bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
       } catch (error) {
-        // Not an image the browser can read: the server's check gives the reason.
+        // Not an image the browser can read: it goes as it is, and the server's check gives the reason.
+        state.bitmap = null;
         say(status, "");
         return;
       }
@@ -287,16 +274,50 @@
       } else {
         say(status, texts.selected);
       }
-    });
+    }
 
-    form.addEventListener("submit", function (event) {
-      if (state.ready || !state.bitmap) {
+    input.addEventListener("change", function () {
+      state.ready = false;
+      state.bitmap = null;
+      state.box = null;
+      state.decoding = null;
+      var file = input.files && input.files[0];
+      if (!file) {
+        say(status, "");
         return;
       }
-      event.preventDefault();
-      if (!state.busy) {
-        shrinkAndSend();
+      state.original = file;
+      state.decoding = decode(file);
+    });
+
+    function sendAsItIs() {
+      state.ready = true;
+      if (typeof form.requestSubmit === "function") {
+        form.requestSubmit();
+      } else {
+        form.submit();
       }
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (state.ready || !state.decoding) {
+        return;
+      }
+      // A click on 上传 may come before the picture is decoded: wait for it, then shrink and send.
+      event.preventDefault();
+      if (state.busy) {
+        return;
+      }
+      state.busy = true;
+      say(status, texts.working);
+      state.decoding.then(function () {
+        state.busy = false;
+        if (state.bitmap) {
+          shrinkAndSend();
+        } else {
+          sendAsItIs();
+        }
+      });
     });
   }
 

@@ -180,6 +180,7 @@ class Subject(models.Model):
 
     code = models.CharField(_("科目代码"), max_length=4, unique=True)
     name = models.CharField(_("科目名称"), max_length=50)
+    name_en = models.CharField(_("科目名称（英文）"), max_length=100, blank=True)
     minutes = models.PositiveSmallIntegerField(_("考试时长(分钟)"))
     pass_score = models.PositiveSmallIntegerField(_("合格分数"))
     full_score = models.PositiveSmallIntegerField(_("满分"))
@@ -192,6 +193,12 @@ class Subject(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the page's language: English where the reference data gives one."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
 class MaterialSlot(models.Model):
     """A kind of proof material a district asks for, and how many files it takes."""

@@ -171,6 +171,7 @@ def _subject_fields(row: ReferenceRow) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "code": _text(row, "code"),
         "name": _text(row, "name"),
+        "name_en": _text(row, "name_en", required=False),
         "minutes": _integer(row, "minutes", minimum=1),
         "pass_score": _integer(row, "pass_score"),
         "full_score": _integer(row, "full_score", minimum=1),
@@ -231,7 +232,12 @@ class _ReferenceFile:
 _REFERENCE_FILES = (
     _ReferenceFile(SPECIALTIES_FILE, Specialty, ("code", "name", "category", "level"), ("code",), _specialty_fields),
     _ReferenceFile(
-        SUBJECTS_FILE, Subject, ("code", "name", "minutes", "pass_score", "full_score"), ("code",), _subject_fields
+        SUBJECTS_FILE,
+        Subject,
+        ("code", "name", "minutes", "pass_score", "full_score"),
+        ("code",),
+        _subject_fields,
+        optional=("name_en",),
     ),
     _ReferenceFile(
         ELIGIBILITY_FILE,

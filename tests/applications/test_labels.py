@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from registration.models import Subject
+
 
 @pytest.fixture
 def saved(api, draft, sections):
@@ -45,7 +47,10 @@ def test_unsaved_sections_have_no_labels(api, draft):
 
 
 def test_labels_follow_the_language_asked_for(api, saved):
+    # The reference data's English column (reference/subjects.csv name_en).
+    Subject.objects.filter(code="1").update(name_en="Basic knowledge")
     labels = api.get(f"/api/v1/applications/{saved['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()["labels"]
+    assert labels["exam"]["subjects"][0] == "Basic knowledge"
     assert labels["basic"]["ethnicity"] == "Han"
     assert labels["basic"]["gender"] == "Male"
     assert labels["work"]["unit_nature"] == "Health care"
