@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from payments.models import Discrepancy, DiscrepancyKind, DiscrepancyStatus
 from registration.models import Application, User
-from tests.review.conftest import World, world  # noqa: F401  (fixture)
+from tests.files.helpers import upload_accepted_photo_and_materials, use_private_storage
+from tests.review.conftest import World, token_client, world  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -289,3 +291,41 @@ def test_every_staff_page_is_in_chinese_fits_the_screen_and_is_saved_as_screensh
 
     assert found == {}, found
     assert too_wide == {}, too_wide
+
+
+def test_the_desk_shows_the_photo_and_every_material_full_size_turned_and_zoomed(
+    world,  # noqa: F811
+    open_as,
+    live_server,
+    settings,
+    tmp_path,
+):
+    """Phone scans arrive sideways: the reviewer turns and zooms a material without leaving the desk."""
+    use_private_storage(settings, tmp_path / "private")
+    application = world.make_application(status="draft")
+    upload_accepted_photo_and_materials(
+        token_client(application.candidate), {"id": application.pk}, lambda execute: nullcontext()
+    )
+    # Test setup: submitted as the candidate would, the upload pipeline being what this test is about.
+    Application.objects.filter(pk=application.pk).update(status="submitted")
+    page = open_as(world.staff["sh_point"])
+
+    page.goto(f"{live_server.url}/admin/registration/application/{application.pk}/change/")
+    photo = page.get_by_alt_text("考生照片")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
+
+    page.locator("a.review-file").first.click()
+    viewer = page.locator("[data-viewer]")
+    expect(viewer).to_be_visible()
+    image = viewer.locator("[data-viewer-image]")
+    assert image.evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
+    viewer.get_by_role("button", name="向右旋转").click()
+    page.keyboard.press("+")
+    assert image.evaluate("image => image.style.transform") == "rotate(90deg) scale(1.25)"
+    page.keyboard.press("q")
+    page.keyboard.press("-")
+    assert image.evaluate("image => image.style.transform") == "rotate(0deg) scale(1)"
+    page.screenshot(path=str(SCREENSHOTS / "sh_point-material-viewer-desktop.png"))
+    viewer.get_by_role("button", name="关闭").click()
+    expect(viewer).to_be_hidden()
