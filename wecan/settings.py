@@ -266,8 +266,8 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Knox: only a digest of each token is stored, and tokens expire; the header stays
-        # ``Authorization: Token <key>``.
-        "knox.auth.TokenAuthentication",
+        # ``Authorization: Token <key>``. One query a request (registration/token_auth.py).
+        "registration.token_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

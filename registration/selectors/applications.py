@@ -62,7 +62,7 @@ def applications_of_candidate(*, candidate: User) -> QuerySet[Application]:
     # (7 ms under a LIMIT) than all the prefetches together take to run (bench/http_load.py).
     return (
         Application.objects.filter(candidate=candidate)
-        .select_related("exam", "district")
+        .select_related("exam", "district", "candidate")
         .prefetch_related(
             "city",
             "site",
@@ -107,7 +107,12 @@ def merged_sittings(*, digests: Iterable[str]) -> dict[str, list[tuple[str, int]
     return found
 
 
-def _history_records(application: Application, **filters: Any) -> list[HistoryRecord]:
+def subject_codes() -> list[str]:
+    """The subjects' codes, in order."""
+    return list(Subject.objects.order_by("code").values_list("code", flat=True))
+
+
+def _history_records(application: Application, all_codes: Iterable[str], **filters: Any) -> list[HistoryRecord]:
     """Last year's records that make the candidate a history candidate, their own digest's first.
 
     Seed 002 line 49 and seed 003 line 669: a history candidate sat last year's exam (neither absent
@@ -116,21 +121,27 @@ def _history_records(application: Application, **filters: Any) -> list[HistoryRe
     digests = last_year_digests(application=application)
     if not digests:
         return []
-    all_codes = set(Subject.objects.values_list("code", flat=True))
+    every_subject = set(all_codes)
     records = HistoryRecord.objects.filter(
         exam_year=application.exam.year - 1, id_number_digest__in=digests, absent=False, disqualified=False, **filters
     )
     # Not filtered in SQL: the embedded default (SQLite) cannot test JSON containment.
-    failing = [record for record in records if not all_codes <= set(record.passed_subjects)]
+    failing = [record for record in records if not every_subject <= set(record.passed_subjects)]
     return sorted(failing, key=lambda record: (digests.index(record.id_number_digest), record.pk))
 
 
 def history_record(*, application: Application, specialty: Specialty | None) -> HistoryRecord | None:
     """Last year's record of this candidate in this specialty, if it makes them a history candidate
     (sat the exam, neither absent nor disqualified, not passed in every subject), merged records included."""
+    return None if specialty is None else _history_record(application, specialty, subject_codes())
+
+
+def _history_record(
+    application: Application, specialty: Specialty | None, all_codes: list[str]
+) -> HistoryRecord | None:
     if specialty is None:
         return None
-    records = _history_records(application, specialty_code=specialty.code)
+    records = _history_records(application, all_codes, specialty_code=specialty.code)
     return records[0] if records else None
 
 
@@ -140,17 +151,17 @@ def _failed_or_all(record: HistoryRecord, all_codes: list[str]) -> list[str]:
 
 def default_subject_codes(*, application: Application, specialty: Specialty | None) -> list[str]:
     """All four subjects, or for a history candidate last year's failed ones (成绩滚动管理)."""
-    all_codes = list(Subject.objects.order_by("code").values_list("code", flat=True))
-    record = history_record(application=application, specialty=specialty)
+    all_codes = subject_codes()
+    record = _history_record(application, specialty, all_codes)
     return all_codes if record is None else _failed_or_all(record, all_codes)
 
 
 def history_subject_defaults(*, application: Application) -> dict[str, list[str]]:
     """For each specialty the candidate sat last year as a history candidate, the subjects to default
     to this year (seed 002 line 52): what the pages and the API both offer."""
-    all_codes = list(Subject.objects.order_by("code").values_list("code", flat=True))
+    all_codes = subject_codes()
     defaults: dict[str, list[str]] = {}
-    for record in _history_records(application):
+    for record in _history_records(application, all_codes):
         defaults.setdefault(record.specialty_code, _failed_or_all(record, all_codes))
     return defaults
 
