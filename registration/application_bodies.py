@@ -56,7 +56,9 @@ def application_body(*, candidate: User, application_id: int, render: Callable[[
 
 
 def application_bodies_outdated() -> None:
-    """Retires every cached body once the current transaction commits (a catalogue or history write)."""
+    """Retires every cached body (after a catalogue or history write): at once, and again when the
+    transaction commits, so a body read in between, still without the write, is retired too."""
+    _next_generation()
     transaction.on_commit(_next_generation)
 
 

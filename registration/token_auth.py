@@ -6,6 +6,7 @@ from typing import Any
 
 import knox.auth
 from django.utils import timezone
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 
 
 class ApiTokenAuthentication(knox.auth.TokenAuthentication):
@@ -15,3 +16,9 @@ class ApiTokenAuthentication(knox.auth.TokenAuthentication):
 
     def _cleanup_token(self, auth_token: Any) -> bool:
         return auth_token.expiry is not None and auth_token.expiry < timezone.now()
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The schema's word for these tokens: knox's ``Authorization: Token <key>``."""
+
+    target_class = "registration.token_auth.ApiTokenAuthentication"
