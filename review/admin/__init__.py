@@ -1,5 +1,5 @@
 """The back office of staff work; ``applications`` registers the Application admin."""
 
-from review.admin import applications, jobs
+from review.admin import applications, jobs, merges
 
-__all__ = ["applications", "jobs"]
+__all__ = ["applications", "jobs", "merges"]

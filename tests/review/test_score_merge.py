@@ -4,7 +4,9 @@ administrator may revoke it; while it stands it counts for the default subjects.
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import TestCase
+from django.urls import reverse
 
 from registration.models import ApplicationEvent, HistoryRecord, ScoreMerge
 from registration.pii import id_number_digest
@@ -183,3 +185,72 @@ class TestRevoke:
             .status_code
             == 404
         )
+
+
+class TestInTheAdmin:
+    ADD = "admin:registration_scoremerge_add"
+    LIST = "admin:registration_scoremerge_changelist"
+
+    def _login(self, client, world, name):
+        client.force_login(world.staff[name])
+        return client
+
+    def test_site_staff_merge_by_the_forms_number_and_last_years_file_number(self, client, world):
+        """Seed 002 line 60: the candidate asks at the site (考点), which merges by the 档案号."""
+        last_year(world)
+        application = world.make_application(status="confirmed")
+        staff = self._login(client, world, "sh_site")
+        body = {"application_number": application.number, "number": "SH2025000123"}
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = staff.post(reverse(self.ADD), body)
+
+        assert response.status_code == 302
+        merge = ScoreMerge.objects.get()
+        assert (merge.application, merge.merged_by) == (application, world.staff["sh_site"])
+        assert history_subjects(application) == {"303": ["2", "4"]}
+
+    def test_an_unknown_number_shows_the_reason_on_the_form(self, client, world):
+        last_year(world)
+        application = world.make_application(status="confirmed")
+        staff = self._login(client, world, "sh_site")
+
+        response = staff.post(reverse(self.ADD), {"application_number": application.number, "number": "NOPE"})
+
+        assert response.status_code == 200
+        assert "没有档案号或准考证号为“NOPE”" in response.content.decode()
+        assert not ScoreMerge.objects.exists()
+
+    def test_an_application_outside_the_scope_is_not_found_by_its_number(self, client, world):
+        last_year(world)
+        application = world.make_application(status="confirmed", point=world.p3)  # site B
+        response = self._login(client, world, "sh_site").post(
+            reverse(self.ADD), {"application_number": application.number, "number": "SH2025000123"}
+        )
+        assert "您的范围内没有此网报号" in response.content.decode()
+        assert not ScoreMerge.objects.exists()
+
+    def test_point_staff_cannot_merge(self, client, world):
+        assert self._login(client, world, "sh_point").get(reverse(self.ADD)).status_code == 403
+
+    @pytest.mark.parametrize(("reason", "revoked"), [("档案号填错", True), ("", False)])
+    def test_an_administrator_revokes_with_the_reason_of_the_action_form(self, client, world, api_as, reason, revoked):
+        last_year(world)
+        application = world.make_application(status="confirmed")
+        merge_id = merge(api_as, application.pk, "SH2025000123").json()["id"]
+        admin_client = self._login(client, world, "admin")
+
+        admin_client.post(reverse(self.LIST), {"action": "revoke", ACTION_CHECKBOX_NAME: [merge_id], "reason": reason})
+
+        assert (ScoreMerge.objects.get(pk=merge_id).revoked_at is not None) is revoked
+
+    def test_site_staff_see_no_revoke_action(self, client, world, api_as):
+        last_year(world)
+        application = world.make_application(status="confirmed")
+        merge_id = merge(api_as, application.pk, "SH2025000123").json()["id"]
+        staff = self._login(client, world, "sh_site")
+
+        response = staff.post(reverse(self.LIST), {"action": "revoke", ACTION_CHECKBOX_NAME: [merge_id], "reason": "x"})
+
+        assert ScoreMerge.objects.get(pk=merge_id).revoked_at is None
+        assert response.status_code in {200, 302}
