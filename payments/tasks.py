@@ -12,6 +12,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from payments.errors import GatewayRefused, GatewayUnavailable
+from payments.providers import enabled_providers
 from payments.sandbox.services import (
     sandbox_enabled,
     sandbox_notification_deliver,
@@ -26,6 +27,7 @@ from payments.selectors import (
 from payments.services.deadlines import application_abandon_unpaid
 from payments.services.orders import order_close_at_gateway
 from payments.services.orders import order_sync as order_sync_service
+from payments.services.reconciliation import statement_fetch as statement_fetch_service
 from payments.services.reconciliation import statement_import as statement_import_service
 from payments.services.refunds import payment_refund
 from payments.services.refunds import refund_settle as refund_settle_service
@@ -92,6 +94,28 @@ def refunds_settle_stale() -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def statement_import(statement_id: int) -> None:
     statement_import_service(statement_id=statement_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, GatewayUnavailable, GatewayRefused),
+    retry_backoff=True,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def statement_fetch(provider_name: str, day: str) -> int:
+    """Fetches one provider's statement of ``day`` (ISO date) and imports it; retried while the gateway
+    cannot answer (a bill is published some hours after its day ends)."""
+    return len(statement_fetch_service(provider_name=provider_name, day=datetime.date.fromisoformat(day)))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def statements_fetch_daily() -> int:
+    """Beat, each morning: yesterday's statement from every enabled provider, imported like an upload."""
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    names = enabled_providers()
+    for name in names:
+        statement_fetch.delay(name, day.isoformat())
+    return len(names)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)

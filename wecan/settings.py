@@ -411,6 +411,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "payments.tasks.sweep_unpaid",
             "schedule": timedelta(minutes=10),
         },
+        # Alipay publishes the previous day's bill in the morning (Beijing time).
+        "payments-fetch-daily-statements": {
+            "task": "payments.tasks.statements_fetch_daily",
+            "schedule": crontab(hour=9, minute=30),
+        },
         "payments-resume-stalled-statements": {
             "task": "payments.tasks.statements_resume",
             "schedule": timedelta(minutes=2),

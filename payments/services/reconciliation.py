@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Q
@@ -88,6 +90,63 @@ def statement_upload(
     for chunk in file.chunks():
         digest.update(chunk)
     sha256 = digest.hexdigest()
+    return _statement_store(
+        district=district,
+        provider=provider,
+        file=file,
+        file_name=os.path.basename(file.name or ""),
+        sha256=sha256,
+        day=day,
+        user=user,
+        origin=StatementOrigin.UPLOAD,
+    )
+
+
+def statement_fetch(*, provider_name: str, day: datetime.date) -> list[Statement]:
+    """Fetches the day's statement from the gateway over its signed API and imports it for every
+    district that took payments online around that day; returns their statements.
+
+    A statement fetched so is the gateway's own word (``origin`` gateway): its lines for unpaid orders
+    credit without a further query. Fetching the same day again changes nothing. The gateway is
+    asked outside any transaction; ``GatewayUnavailable`` or ``GatewayRefused`` when it cannot answer.
+    """
+    content = get_provider(provider_name).fetch_statement(day=day)
+    sha256 = hashlib.sha256(content).hexdigest()
+    start = _day_start(day)
+    # A day after the window too: a payment begun in time may be made after the window's close.
+    districts = District.objects.filter(
+        online_payment=True,
+        exam__payment_opens__lt=start + datetime.timedelta(days=1),
+        exam__payment_closes__gt=start - datetime.timedelta(days=1),
+    ).order_by("pk")
+    name = f"{provider_name}-{day:%Y%m%d}.csv"
+    return [
+        _statement_store(
+            district=district,
+            provider=provider_name,
+            file=ContentFile(content, name=name),
+            file_name=name,
+            sha256=sha256,
+            day=day,
+            user=None,
+            origin=StatementOrigin.GATEWAY,
+        )[0]
+        for district in districts
+    ]
+
+
+def _statement_store(
+    *,
+    district: District,
+    provider: str,
+    file: File[Any],
+    file_name: str,
+    sha256: str,
+    day: datetime.date | None,
+    user: User | None,
+    origin: str,
+) -> tuple[Statement, bool]:
+    """The statement for this file, district and provider, stored and its import queued if it is new."""
     with transaction.atomic():
         existing = Statement.objects.filter(district=district, provider=provider, sha256=sha256).first()
         if existing is not None:
@@ -95,7 +154,8 @@ def statement_upload(
         statement = Statement(
             district=district,
             provider=provider,
-            file_name=os.path.basename(file.name or "")[:200],
+            origin=origin,
+            file_name=file_name[:200],
             sha256=sha256,
             period_start=day,
             period_end=day,

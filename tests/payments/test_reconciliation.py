@@ -489,3 +489,52 @@ def test_a_second_delivery_leaves_a_live_import_to_its_worker(district, specialt
 def test_stalled_imports_are_resumed_every_two_minutes_on_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["payments-resume-stalled-statements"]
     assert (entry["task"], entry["schedule"]) == ("payments.tasks.statements_resume", datetime.timedelta(minutes=2))
+
+
+def test_yesterdays_statement_is_fetched_from_the_gateway_each_morning_and_imported(
+    district, specialty, subjects, finance, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue 14: the fetch runs on beat for every enabled provider; a statement the portal fetched is
+    the gateway's word, so a paid trade whose notification was lost is credited from it."""
+    from payments.tasks import statements_fetch_daily
+
+    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    with time_machine.travel(yesterday, tick=False):
+        order = new_order(district, specialty)
+        trade_no = sandbox_trade_pay(app=sandbox_app_default(), out_trade_no=order.number).trade_no
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert statements_fetch_daily.delay().get() == 1
+
+    statement = Statement.objects.get()
+    assert (statement.origin, statement.provider, statement.district, statement.uploaded_by) == (
+        "gateway",
+        "sandbox",
+        district,
+        None,
+    )
+    assert (statement.status, statement.period_start, statement.recovered) == ("done", timezone.localdate(yesterday), 1)
+    assert Payment.objects.get().trade_no == trade_no
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+    assert OrderEvent.objects.filter(order=order, action="recovered").exists()
+    # Finance sees the day's import with their others.
+    assert token_client(finance).get(f"/api/v1/finance/statements/{statement.pk}/").json()["origin"] == "gateway"
+
+
+def test_fetching_the_same_day_again_changes_nothing(district, specialty, subjects, django_capture_on_commit_callbacks):
+    from payments.services.reconciliation import statement_fetch
+
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = statement_fetch(provider_name="sandbox", day=day)
+        again = statement_fetch(provider_name="sandbox", day=day)
+
+    assert [statement.pk for statement in again] == [statement.pk for statement in first]
+    assert Statement.objects.count() == 1
+
+
+def test_the_daily_fetch_runs_on_beat_each_morning(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-fetch-daily-statements"]
+    assert entry["task"] == "payments.tasks.statements_fetch_daily"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({9}, {30})
