@@ -7,9 +7,6 @@ from django.dispatch import Signal
 application_transitioned = Signal()
 # An application's content changed (a new 验证码 was issued): kwargs application_id, verification_code.
 application_content_changed = Signal()
-# Many applications changed state in one sweep (``transition_bulk``): kwargs moves (a tuple of
-# (application_id, from_status)), action, to_status, actor_id.
-applications_transitioned = Signal()
 # Sent inside the confirming transaction, the application row locked; a receiver that raises fails the
 # confirmation: kwargs application, actor, fee_receipt_number (the receipt of a fee paid on site).
 application_confirming = Signal()

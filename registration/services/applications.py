@@ -7,18 +7,17 @@ Each function runs in one transaction, locks the application row, and writes an 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registration.models import District, Exam, User
 from registration.models.application import Application, ApplicationEvent, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
-from registration.signals import application_content_changed, application_transitioned, applications_transitioned
+from registration.signals import application_content_changed, application_transitioned
 from registration.windows import Window, require_open
 from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound
@@ -209,64 +208,6 @@ def transition(
             )
         )
     return application
-
-
-def transition_bulk(
-    *,
-    action: Action,
-    application_ids: Sequence[int],
-    condition: Q | None = None,
-    actor: User | None = None,
-    reason: str = "",
-) -> list[int]:
-    """The bulk twin of ``transition``, for sweeps: moves along ``action`` every application of
-    ``application_ids`` that the table allows and that still meets ``condition``, in one transaction.
-
-    The rows are locked in primary-key order, changed by one ``UPDATE`` whose ``WHERE`` comes from
-    the same table, audited by one ``INSERT``, and announced on commit by one
-    ``applications_transitioned`` per call. Returns the ids moved; running it twice moves none.
-    """
-    rule = TRANSITIONS[action]
-    if not application_ids:
-        return []
-    allowed_now = Q(pk__in=application_ids, status__in=rule.sources) & (condition or Q())
-    with transaction.atomic():
-        locked = list(
-            Application.objects.filter(allowed_now)
-            .select_for_update(of=("self",))
-            .order_by("pk")
-            .values_list("pk", "status")
-        )
-        if not locked:
-            return []
-        moved_ids = [pk for pk, _status in locked]
-        Application.objects.filter(pk__in=moved_ids, status__in=rule.sources).update(
-            status=rule.target, updated_at=timezone.now()
-        )
-        ApplicationEvent.objects.bulk_create(
-            [
-                ApplicationEvent(
-                    application_id=pk,
-                    actor=actor,
-                    action=action.value,
-                    from_status=from_status,
-                    to_status=rule.target,
-                    reason=reason,
-                )
-                for pk, from_status in locked
-            ]
-        )
-        actor_id = actor.pk if actor else None
-        transaction.on_commit(
-            lambda: applications_transitioned.send(
-                sender=Application,
-                moves=tuple(locked),
-                action=action.value,
-                to_status=rule.target.value,
-                actor_id=actor_id,
-            )
-        )
-    return moved_ids
 
 
 def _require_complete(application: Application) -> None:
