@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GenderEnum": "registration.choices.Gender",
         "CertificateStatusEnum": ["valid", "revoked"],
+        # Staff jobs and allocation jobs share their states.
+        "JobStatusEnum": "review.models.JobStatus",
     },
 }
 
