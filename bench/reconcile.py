@@ -6,7 +6,8 @@ plus one SQL join of it with the orders and payments. Goals: ≤ 60 s, ≤ 500 M
 
 The data: every order paid and in the statement, except 1% expired yet paid at the gateway (needs a
 refund), 0.1% each of amount mismatches, payments absent from the statement, duplicate payments and
-payments for unknown orders, and 100 orders still open that the statement recovers.
+payments for unknown orders, and 100 orders still open, paid at the gateway with their notifications
+lost: the uploaded statement credits each once the gateway's query confirms it (the verified-credit path).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def generate(data_dir: Path) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from payments.models import Order, Payment, Statement
+    from payments.models import Order, Payment, SandboxTrade, Statement
+    from payments.sandbox.services import sandbox_app_default
     from registration.models import Application, District, DistrictFee, Exam, Specialty, User
 
     now = timezone.now()
@@ -182,6 +184,24 @@ def generate(data_dir: Path) -> int:
             },
         )
         cursor.execute(f"{insert_payments} WHERE NOT ({pending}) AND NOT ({expired})")
+        # The verified-credit path: the open orders were paid at the gateway (their notifications lost),
+        # so the import's query to the gateway confirms each of their lines before crediting it.
+        app = sandbox_app_default()
+        insert_trades = _series_insert(
+            SandboxTrade,
+            ORDERS,
+            {
+                "app_id": str(app.pk),
+                "out_trade_no": "'B' || lpad(g::text, 19, '0')",
+                "trade_no": "'T' || g",
+                "subject": "'报名费'",
+                "total_amount": "380.00",
+                "status": "'TRADE_SUCCESS'",
+                "created_at": paid_at,
+                "paid_at": paid_at,
+            },
+        )
+        cursor.execute(f"{insert_trades} WHERE {pending}")
         cursor.execute("ANALYZE")
 
         statement_file = data_dir / "private" / STATEMENT_PATH

@@ -449,9 +449,11 @@ def _settle_unknown_payments(statement: Statement) -> int:
         StatementLine.objects.filter(
             statement=statement,
             kind__in=[LineKind.MISSING_HERE, LineKind.AMOUNT_MISMATCH],
-            order_id__in=Order.objects.filter(
-                district_id=statement.district_id, status__in=[OrderStatus.PENDING, OrderStatus.EXPIRED]
-            ).values("pk"),
+            # Open orders only: a payment for an expired one reaches us through its notification or a
+            # fetched statement; asking the gateway about every expired order's line would cost a call each.
+            order_id__in=Order.objects.filter(district_id=statement.district_id, status=OrderStatus.PENDING).values(
+                "pk"
+            ),
         )
         .exclude(trade_no__in=Payment.objects.filter(provider=statement.provider).values("trade_no"))
         .order_by("line_no")
