@@ -149,7 +149,7 @@ def test_staff_get_403_on_the_candidate_endpoints(exams, django_user_model):
 def _merge_last_year(person, old, exams, internal_medicine):
     """Site staff merge ``old``'s sitting of 2022 into ``person``'s application of 2023 (成绩合并)."""
     from registration.choices import Role
-    from registration.models import HistoryRecord
+    from registration.models import Application, ApplicationStatus, HistoryRecord
     from registration.services.staff import staff_user_upsert
     from review.services.merges import score_merge_create
     from tests.certificates.conftest import make_application
@@ -168,6 +168,8 @@ def _merge_last_year(person, old, exams, internal_medicine):
         file_number="SH2022000777",
     )
     application = make_application(person, exams[2023], internal_medicine)
+    # Staff see an application once it is submitted (registration/scope.py): the candidate asks at the site then.
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
     admin = staff_user_upsert(username="boss", role=Role.ADMINISTRATOR, scope=None, password="staff-pass-2026")
     return score_merge_create(application_id=application.pk, actor=admin, number="SH2022000777")
 
