@@ -14,8 +14,9 @@ from wecan.errors import WindowClosed
 
 
 class Window(StrEnum):
-    REGISTRATION = "registration"  # create, fill, submit, withdraw
-    CONFIRMATION = "confirmation"  # fix and re-submit after a confirmation rejection
+    REGISTRATION = "registration"  # create, fill, submit
+    # Withdraw; fix and re-submit after a withdrawal or a confirmation rejection; staff confirm.
+    CONFIRMATION = "confirmation"
     PAYMENT = "payment"
     TICKET = "ticket"
 
@@ -38,6 +39,15 @@ def window_name(window: Window) -> str:
     }[window]
 
 
+def deadline_text(moment: datetime.datetime) -> str:
+    """A deadline as the last moment that counts: one at midnight is "2026-12-09 24:00", never
+    "2026-12-10 00:00" (which reads as a day more than there is). Windows close at ``closes``."""
+    local = timezone.localtime(moment)
+    if local.time() == datetime.time(0, 0):
+        return f"{date_format(local - datetime.timedelta(days=1), 'Y-m-d')} 24:00"
+    return date_format(local, "Y-m-d H:i")
+
+
 def is_open(exam: Exam, window: Window, now: datetime.datetime | None = None) -> bool:
     opens, closes = window_bounds(exam, window)
     return opens <= (now or timezone.now()) < closes
@@ -52,7 +62,7 @@ def require_open(exam: Exam, window: Window, now: datetime.datetime | None = Non
     times = {
         "window": window_name(window),
         "opens": date_format(timezone.localtime(opens), "Y-m-d H:i"),
-        "closes": date_format(timezone.localtime(closes), "Y-m-d H:i"),
+        "closes": deadline_text(closes),
     }
     if now < opens:
         message = _("%(window)s尚未开始，开始时间为%(opens)s。") % times

@@ -51,9 +51,10 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.REOPEN_REVIEW: Transition(frozenset({S.REVIEW_REJECTED}), S.CONFIRMED, _("重新审核")),
     Action.PAY: Transition(frozenset({S.APPROVED}), S.PAID, _("缴费成功")),
     Action.REFUND: Transition(frozenset({S.PAID}), S.REFUNDED, _("退费")),
-    # A deadline passed: confirmation deadline in draft or rejected, payment window in approved.
+    # A deadline passed: the confirmation deadline unconfirmed (draft, submitted or rejected; seed 003
+    # line 781), the payment window in approved.
     Action.ABANDON: Transition(
-        frozenset({S.DRAFT, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, _("逾期视为放弃")
+        frozenset({S.DRAFT, S.SUBMITTED, S.CONFIRMATION_REJECTED, S.APPROVED}), S.ABANDONED, _("逾期视为放弃")
     ),
 }
 

@@ -144,6 +144,7 @@ class StaffConfirm(APIView):
             application_id=application_id,
             actor=request.user,  # type: ignore[arg-type]
             fee_receipt_number=data["fee_receipt_number"],
+            late_reason=data["late_reason"],
         )
         return _staff_body(request, application_id)
 
@@ -159,6 +160,7 @@ class StaffReject(APIView):
             actor=request.user,  # type: ignore[arg-type]
             reasons=data["reasons"],
             note=data["note"],
+            late_reason=data["late_reason"],
         )
         return _staff_body(request, application_id)
 
@@ -176,6 +178,7 @@ class StaffConfirmByCode(APIView):
             number=data["number"],
             verification_code=data["verification_code"],
             fee_receipt_number=data["fee_receipt_number"],
+            late_reason=data["late_reason"],
         )
         return _staff_body(request, application.pk)
 

@@ -10,10 +10,16 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from registration import hooks
         from registration.models import MaterialFile
-        from registration.signals import application_content_changed, application_transitioned
+        from registration.signals import application_transitioned
         from review import receivers
+        from review.services.decisions import issued_code_record
+        from review.services.history import history_auto_confirm
 
-        application_content_changed.connect(receivers.on_content_changed, dispatch_uid="review.issued_code")
+        # Written in the transaction of the write itself: the code history and the auto-confirmation
+        # must happen with it or not at all.
+        hooks.register_code_issued(issued_code_record)
+        hooks.register_submitted(history_auto_confirm)
         application_transitioned.connect(receivers.on_transitioned, dispatch_uid="review.transitioned")
         post_save.connect(receivers.on_material_saved, sender=MaterialFile, dispatch_uid="review.signed_form")

@@ -131,6 +131,16 @@ class StaffApplicationSerializer(StaffApplicationListSerializer):
         return EventSerializer(application_events(application), many=True).data
 
 
+def _late_reason() -> serializers.CharField:
+    return serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=NOTE_MAX_LENGTH,
+        help_text="报名确认截止后（仅考务管理员）：逾期确认的原因，记入操作记录",
+    )
+
+
 class RejectInputSerializer(StrictInputSerializer):
     reasons = serializers.ListField(
         child=serializers.CharField(max_length=40),
@@ -138,6 +148,7 @@ class RejectInputSerializer(StrictInputSerializer):
         help_text="、".join(f"{value} {label}" for value, label in RejectionReason.choices),
     )
     note = serializers.CharField(allow_blank=True, required=False, default="", max_length=NOTE_MAX_LENGTH)
+    late_reason = _late_reason()
 
 
 class ReviewInputSerializer(RejectInputSerializer):
@@ -158,6 +169,7 @@ class ConfirmInputSerializer(StrictInputSerializer):
         allow_blank=True,
         help_text="现场缴费收据号：未开通网上缴费的考区必填，确认时记录报名费",
     )
+    late_reason = _late_reason()
 
 
 class ConfirmByCodeInputSerializer(ConfirmInputSerializer):

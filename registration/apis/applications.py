@@ -40,6 +40,7 @@ from registration.selectors.applications import (
     status_nodes,
 )
 from registration.services.applications import (
+    application_accept_pledge,
     application_change_district,
     application_create,
     application_save_section,
@@ -77,6 +78,7 @@ class ApplicationSerializer(serializers.Serializer):
     photo_status = serializers.CharField()
     materials_finalized = serializers.BooleanField()
     rejection_reasons = RejectionReasonSerializer(many=True)
+    pledge_accepted = serializers.SerializerMethodField(help_text="已同意《考生诚信考试承诺书》")
     nodes = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
     history_subjects = serializers.SerializerMethodField(
@@ -93,6 +95,9 @@ class ApplicationSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_labels(self, application: Application) -> dict[str, Any]:
         return application_labels(application)
+
+    def get_pledge_accepted(self, application: Application) -> bool:
+        return application.pledge_accepted_at is not None
 
     @extend_schema_field(NodeSerializer(many=True))
     def get_nodes(self, application: Application) -> list[dict[str, str]]:
@@ -272,6 +277,16 @@ class ApplicationSubmit(APIView):
         return _body(application_id, request)
 
 
+class ApplicationPledge(APIView):
+    permission_classes = [IsCandidate]
+
+    @extend_schema(request=None, responses=ApplicationSerializer, summary="同意《考生诚信考试承诺书》")
+    def post(self, request: Request, application_id: int) -> Response:
+        _require_own(request, application_id)
+        application_accept_pledge(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
+        return _body(application_id, request)
+
+
 class ApplicationWithdraw(APIView):
     permission_classes = [IsCandidate]
 
@@ -333,6 +348,7 @@ urlpatterns = [
         ApplicationChangeDistrict.as_view(),
         name="api-application-change-district",
     ),
+    path("applications/<int:application_id>/pledge/", ApplicationPledge.as_view(), name="api-application-pledge"),
     path("applications/<int:application_id>/submit/", ApplicationSubmit.as_view(), name="api-application-submit"),
     path("applications/<int:application_id>/withdraw/", ApplicationWithdraw.as_view(), name="api-application-withdraw"),
 ]

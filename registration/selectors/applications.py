@@ -10,7 +10,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from registration.models import Specialty, Subject, User
-from registration.models.application import Application, ApplicationStatus, HistoryRecord, PhotoStatus, ScoreMerge
+from registration.models.application import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    HistoryRecord,
+    PhotoStatus,
+    ScoreMerge,
+)
 from registration.nodes import StatusNode
 from registration.sections import SECTION_KEYS, SECTIONS
 
@@ -193,8 +200,24 @@ def application_warnings(application: Application) -> list[str]:
     return warnings
 
 
+def _abandoned_from(application: Application) -> str:
+    """The state an abandoned application was in when its deadline passed (its last audit event)."""
+    return (
+        ApplicationEvent.objects.filter(application_id=application.pk, to_status=S.ABANDONED)
+        .order_by("-id")
+        .values_list("from_status", flat=True)
+        .first()
+        or ""
+    )
+
+
 def status_nodes(application: Application) -> list[Node]:
-    """The seven nodes (six where the district confirms on site), each done, current, todo or failed."""
+    """The seven nodes (six where the district confirms on site), each done, current, todo or failed.
+
+    An ended application shows the step it missed as failed, and no step as current: 缴费 when the
+    payment window closed unpaid (or the fee was refunded), 报名确认 when the confirmation deadline
+    passed unconfirmed (seed 003 line 781).
+    """
     status = application.status
     done_sections = all(getattr(application, f"{key}_saved_at") for key in SECTION_KEYS)
     done: dict[str, bool] = {
@@ -204,15 +227,26 @@ def status_nodes(application: Application) -> list[Node]:
         StatusNode.SUBMIT: status in _SUBMITTED_OR_LATER,
         StatusNode.CONFIRM: status in _CONFIRMED_OR_LATER,
         StatusNode.REVIEW: status in _REVIEWED,
-        # Where fees are not paid online, passing the review completes the registration.
-        StatusNode.PAY: status in {S.PAID, S.REFUNDED}
-        or (status == S.APPROVED and not application.district.online_payment),
+        # Where fees are not paid online, passing the review completes the registration. A refunded
+        # fee is no payment: the registration it made is gone.
+        StatusNode.PAY: status == S.PAID or (status == S.APPROVED and not application.district.online_payment),
     }
+    missed = ""
+    if status == S.ABANDONED:
+        # The steps passed are those of the state it was abandoned in.
+        before = _abandoned_from(application)
+        done[StatusNode.FILL] = done[StatusNode.FILL] or before in _SUBMITTED_OR_LATER
+        done[StatusNode.SUBMIT] = before in _SUBMITTED_OR_LATER
+        done[StatusNode.CONFIRM] = before in _CONFIRMED_OR_LATER
+        done[StatusNode.REVIEW] = before in _REVIEWED
+        missed = StatusNode.PAY if before == S.APPROVED else StatusNode.CONFIRM
     failed: dict[str, bool] = {
         StatusNode.PHOTO: application.photo_status == PhotoStatus.REJECTED,
-        StatusNode.CONFIRM: status == S.CONFIRMATION_REJECTED,
+        StatusNode.CONFIRM: status == S.CONFIRMATION_REJECTED or missed == StatusNode.CONFIRM,
         StatusNode.REVIEW: status == S.REVIEW_REJECTED,
+        StatusNode.PAY: status == S.REFUNDED or missed == StatusNode.PAY,
     }
+    ended = status in {S.ABANDONED, S.REFUNDED}
     keys = [node for node in StatusNode if node != StatusNode.MATERIALS or application.district.online_confirmation]
     nodes = []
     current_given = False
@@ -222,8 +256,8 @@ def status_nodes(application: Application) -> list[Node]:
             current_given = True
         elif done[key]:
             state = "done"
-        elif not current_given:
-            state = "failed" if status == S.ABANDONED else "current"
+        elif not current_given and not ended:
+            state = "current"
             current_given = True
         else:
             state = "todo"
@@ -237,6 +271,4 @@ def application_sections(application: Application) -> dict[str, Any]:
 
 def application_labels(application: Application) -> dict[str, Any]:
     """The names of the district and of each saved section's coded values (API.md v1.1 ``labels``)."""
-    return {"district": application.district.name} | {
-        key: SECTIONS[key].labels(application) for key in SECTION_KEYS
-    }
+    return {"district": application.district.name} | {key: SECTIONS[key].labels(application) for key in SECTION_KEYS}

@@ -6,6 +6,7 @@ Each function runs in one transaction, locks the application row, and writes an 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -13,16 +14,27 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from registration import hooks
 from registration.models import District, Exam, User
 from registration.models.application import Application, ApplicationEvent, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
 from registration.signals import application_content_changed, application_transitioned
 from registration.windows import Window, require_open
 from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
-from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound
+from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound, PortalError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 _NUMBER_ATTEMPTS = 8
+
+
+class PledgeRequired(InvalidState):
+    """Submission without the accepted 《考生诚信考试承诺书》."""
+
+    code = "pledge_required"
+    default_message = gettext_lazy("请先阅读并同意《考生诚信考试承诺书》，再提交报名信息。")
 
 
 def _new_verification_code() -> str:
@@ -54,9 +66,12 @@ def _locked(application_id: int) -> Application:
 
 
 def _issue_verification_code(application: Application) -> None:
-    """A new 验证码 on every content change, so a stale printed form is detected at confirmation."""
+    """A new 验证码 on every change of the 报名信息 (a section, the photo, the district), so a stale
+    printed form is detected at confirmation. The caller holds the row lock and saves the row; the
+    code's history is written by the hooks in the same transaction (seed 002 line 37)."""
     application.verification_code = _new_verification_code()
     code = application.verification_code
+    hooks.code_issued(application_id=application.pk, code=code)
     transaction.on_commit(
         lambda: application_content_changed.send(
             sender=Application, application_id=application.pk, verification_code=code
@@ -65,8 +80,18 @@ def _issue_verification_code(application: Application) -> None:
 
 
 def content_window(application: Application) -> Window:
-    # After a confirmation rejection the candidate may fix things until the confirmation deadline.
+    """The window in which the application's content may change and it may be submitted.
+
+    Seed 002 line 34: "可在报名确认结束前点击'撤回信息提交'，通过【填写/修改报考信息】功能修改相应信息，
+    修改完成后须再次提交": after a withdrawal, as after a confirmation rejection, until the
+    confirmation deadline; a draft never submitted, within the registration window.
+    """
     if application.status == ApplicationStatus.CONFIRMATION_REJECTED:
+        return Window.CONFIRMATION
+    if (
+        application.status == ApplicationStatus.DRAFT
+        and ApplicationEvent.objects.filter(application_id=application.pk, action=Action.WITHDRAW).exists()
+    ):
         return Window.CONFIRMATION
     return Window.REGISTRATION
 
@@ -100,6 +125,7 @@ def application_create(
                 )
                 application.full_clean(validate_unique=False, validate_constraints=False)
                 application.save()
+                hooks.code_issued(application_id=application.pk, code=application.verification_code)
                 _record(application, action="create", actor=candidate, from_status="")
                 return application
         except IntegrityError:
@@ -230,12 +256,34 @@ def _require_files(application: Application) -> None:
         raise InvalidInput(_("照片或证明材料尚未完成。"), fields=errors)
 
 
+def application_accept_pledge(*, application_id: int, actor: User) -> Application:
+    """Records the candidate's acceptance of the 《考生诚信考试承诺书》 for an application opened without it
+    (over the API); accepting again changes nothing. Only while the application may still be submitted."""
+    with transaction.atomic():
+        application = _locked(application_id)
+        if application.pledge_accepted_at is not None:
+            return application
+        if application.status not in EDITABLE_STATES:
+            raise InvalidState(_("报名信息已提交，无需再次同意承诺书。"))
+        application.pledge_accepted_at = timezone.now()
+        application.save(update_fields=["pledge_accepted_at", "updated_at"])
+        _record(application, action="accept_pledge", actor=actor)
+    return application
+
+
 def application_submit(*, application_id: int, actor: User) -> Application:
-    """提交信息: from a draft inside the registration window, or again after a confirmation
-    rejection until the confirmation deadline. The application must be complete."""
+    """提交信息: from a draft inside the registration window (after a withdrawal, until the
+    confirmation deadline), or again after a confirmation rejection until the confirmation deadline.
+    The pledge must be accepted (``PledgeRequired``, 409) and the application complete.
+
+    The submitted hooks run in the same transaction (a history candidate is confirmed at once): the
+    answer is the application as they left it, and if one fails nothing is submitted.
+    """
 
     def check(application: Application) -> None:
         require_open(application.exam, content_window(application))
+        if application.pledge_accepted_at is None:
+            raise PledgeRequired()
         _require_complete(application)
         _require_files(application)
 
@@ -245,14 +293,27 @@ def application_submit(*, application_id: int, actor: User) -> Application:
         application.rejection_reasons = []
         application.submitted_at = timezone.now()
 
-    return transition(application_id=application_id, action=Action.SUBMIT, actor=actor, check=check, apply=apply)
+    with transaction.atomic():
+        application = transition(
+            application_id=application_id, action=Action.SUBMIT, actor=actor, check=check, apply=apply
+        )
+        try:
+            hooks.submitted(application_id=application.pk)
+        except PortalError:
+            raise
+        except Exception as error:
+            logger.exception("the submitted hooks of application %s failed", application.pk)
+            raise ServiceUnavailable(_("报名信息未能提交：提交后的自动确认出错，请稍后重试。")) from error
+        application.refresh_from_db()
+    return application
 
 
 def application_withdraw(*, application_id: int, actor: User) -> Application:
-    """撤回信息提交: before confirmation and inside the registration window."""
+    """撤回信息提交: before confirmation (an automatically confirmed application cannot be withdrawn,
+    seed 002 line 55) and until the confirmation deadline (seed 002 line 34)."""
 
     def check(application: Application) -> None:
-        require_open(application.exam, Window.REGISTRATION)
+        require_open(application.exam, Window.CONFIRMATION)
 
     def apply(application: Application, from_status: str) -> None:
         application.submitted_at = None

@@ -250,11 +250,12 @@ def _require_online(application: Application) -> None:
 
 
 def _materials_changed(application: Application, *, actor: User, action: str, reason: str) -> None:
-    """Any change after 上传全部证明材料 takes the materials back to unfinished, with a new 验证码."""
+    """Any change after 上传全部证明材料 takes the materials back to unfinished. The 验证码 stays:
+    materials are not printed on the form, so they are no change of the 报名信息 (seed 002 line 37),
+    and a signed form uploaded after a rejection still carries the current code."""
     if application.materials_finalized:
         application.materials_finalized = False
-        _issue_verification_code(application)
-        application.save(update_fields=["materials_finalized", "verification_code", "updated_at"])
+        application.save(update_fields=["materials_finalized", "updated_at"])
     _record(application, action=action, actor=actor, reason=reason)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registration.models import District, Exam
-from registration.models.application import Application
+from registration.models.application import Application, ApplicationStatus
 from registration.pii import mask_mobile
 from registration.sections import SECTION_KEYS, SECTIONS, SectionForm
 from registration.selectors.applications import (
@@ -35,6 +35,7 @@ from registration.selectors.applications import (
 from registration.selectors.catalogue import exam_list_open
 from registration.selectors.progress import NextStep, next_step
 from registration.services.applications import (
+    application_accept_pledge,
     application_change_district,
     application_create,
     application_save_section,
@@ -271,14 +272,20 @@ def review(request: HttpRequest, application_id: int) -> HttpResponse:
 def submit(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id)
     try:
-        application_submit(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
+        # An application opened over the API may come here without the pledge: the box on this page gives it.
+        if application.pledge_accepted_at is None and request.POST.get("pledge") == "on":
+            application_accept_pledge(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
+        submitted = application_submit(application_id=application.pk, actor=request.user)  # type: ignore[arg-type]
     except PortalError as error:
         messages.error(request, str(error.message))
         for field_errors in error.fields.values():
             for text in field_errors:
                 messages.error(request, text)
         return redirect("application-review", application_id=application.pk)
-    messages.success(request, _("报名信息已提交。请打印报名表，按要求完成报名确认。"))
+    if submitted.status == ApplicationStatus.CONFIRMED:
+        messages.success(request, _("报名信息已提交，并已自动完成报名确认。"))
+    else:
+        messages.success(request, _("报名信息已提交。请打印报名表，按要求完成报名确认。"))
     return redirect("application-overview", application_id=application.pk)
 
 

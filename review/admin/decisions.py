@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registration.models import Application, User
+from registration.windows import Window, is_open
 from registration.workflow import Action, allowed
 from review.models import EarlyApplicationPolicy, EligibilityDeclaration
 from review.reasons import NOTE_MAX_LENGTH, RejectionReason
 from review.scope import Duty, may
-from review.selectors import queue_neighbours
+from review.selectors import queue_neighbours, signed_form_verdicts
 from review.services.decisions import (
     application_confirm,
     application_reject,
@@ -73,7 +74,9 @@ KINDS: dict[str, Kind] = {
         Duty.CONFIRM,
         False,
         False,
-        lambda application_id, actor, data: application_confirm(application_id=application_id, actor=actor),
+        lambda application_id, actor, data: application_confirm(
+            application_id=application_id, actor=actor, late_reason=data.get("late_reason", "")
+        ),
     ),
     "reject": Kind(
         gettext_lazy("报名确认不通过"),
@@ -82,7 +85,11 @@ KINDS: dict[str, Kind] = {
         True,
         False,
         lambda application_id, actor, data: application_reject(
-            application_id=application_id, actor=actor, reasons=data["reasons"], note=data["note"]
+            application_id=application_id,
+            actor=actor,
+            reasons=data["reasons"],
+            note=data["note"],
+            late_reason=data.get("late_reason", ""),
         ),
     ),
     "approve_site": Kind(
@@ -132,8 +139,19 @@ class DecisionForm(forms.Form):
         help_text=gettext_lazy("考生会看到此备注；选择“其他”时必填。"),
     )
 
-    def __init__(self, *args: Any, kind: Kind, **kwargs: Any) -> None:
+    late_reason = forms.CharField(
+        label=gettext_lazy("逾期确认原因"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=gettext_lazy("报名确认已截止：仅考务管理员可逾期确认，原因记入操作记录。"),
+    )
+
+    def __init__(self, *args: Any, kind: Kind, late: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Asked for only where it counts: a confirmation decision after the confirmation deadline.
+        if not (late and kind.duty == Duty.CONFIRM):
+            del self.fields["late_reason"]
         if kind.needs_reasons:
             self.fields["reasons"].error_messages["required"] = _("请至少选择一项不通过原因。")
         else:
@@ -173,7 +191,8 @@ def decide_view(model_admin: ModelAdmin) -> Callable[..., HttpResponse]:
             raise Http404
         if not may(request.user, decision.duty):
             raise PermissionDenied
-        form = DecisionForm(request.POST if request.method == "POST" else None, kind=decision)
+        late = not is_open(application.exam, Window.CONFIRMATION)
+        form = DecisionForm(request.POST if request.method == "POST" else None, kind=decision, late=late)
         if request.method == "POST" and form.is_valid():
             try:
                 decision.decide(application.pk, request.user, form.cleaned_data)  # type: ignore[arg-type]
@@ -201,6 +220,10 @@ def decide_view(model_admin: ModelAdmin) -> Callable[..., HttpResponse]:
                 "application": application,
                 "decision": decision,
                 "form": form,
+                # Beside the confirm button: which version of the form the candidate signed and uploaded.
+                "signed_forms": list(signed_form_verdicts(application).values())
+                if decision.action == Action.CONFIRM
+                else [],
             },
         )
 

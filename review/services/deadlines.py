@@ -1,6 +1,7 @@
 """Deadlines: applications left in a state whose deadline passed are abandoned (视为放弃).
 
-``draft`` and ``confirmation_rejected`` once the exam's confirmation deadline passes (the payment
+``draft``, ``submitted`` and ``confirmation_rejected`` once the exam's confirmation deadline passes
+(seed 003 line 781: "凡未按期到所选考点或其下设报名点进行现场确认的，视为自动放弃本次考试"; the payment
 deadline, which must see the orders, is swept by ``payments.services.deadlines``). The ids are read
 in chunks (keyset pagination), never all at once, and each application moves through its own
 transition.
@@ -13,26 +14,28 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registration.models import Application
 from registration.models.application import ApplicationStatus as S
 from registration.services.applications import transition
+from registration.windows import deadline_text
 from registration.workflow import Action
 from wecan.errors import InvalidState, NotFound
 
 CHUNK_SIZE = 500
+# Unconfirmed when the confirmation deadline passes.
+UNCONFIRMED = (S.DRAFT, S.SUBMITTED, S.CONFIRMATION_REJECTED)
 
 
 def _past_deadline(now: datetime.datetime) -> Q:
-    return Q(status__in=[S.DRAFT, S.CONFIRMATION_REJECTED], exam__confirmation_deadline__lte=now)
+    return Q(status__in=UNCONFIRMED, exam__confirmation_deadline__lte=now)
 
 
 def _deadline_soon(now: datetime.datetime, notice: datetime.timedelta) -> Q:
     soon = now + notice
     return Q(
-        status__in=[S.DRAFT, S.CONFIRMATION_REJECTED],
+        status__in=UNCONFIRMED,
         exam__confirmation_deadline__gt=now,
         exam__confirmation_deadline__lte=soon,
     ) | Q(
@@ -64,15 +67,13 @@ def deadline_soon_id_chunks(
     return _id_chunks(_deadline_soon(now, notice), chunk_size=chunk_size)
 
 
-def _when(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")
-
-
 def _abandon_reason(application: Application, now: datetime.datetime) -> str | None:
     """Why the application is abandoned at ``now``, or ``None`` if no deadline of its state has passed."""
     exam = application.exam
-    if application.status in {S.DRAFT, S.CONFIRMATION_REJECTED} and exam.confirmation_deadline <= now:
-        return _("报名确认截止（%(when)s）前未完成报名确认，视为放弃。") % {"when": _when(exam.confirmation_deadline)}
+    if application.status in UNCONFIRMED and exam.confirmation_deadline <= now:
+        return _("报名确认截止（%(when)s）前未完成报名确认，视为放弃。") % {
+            "when": deadline_text(exam.confirmation_deadline)
+        }
     return None
 
 

@@ -11,18 +11,19 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registration.models import Application, User
 from registration.services.applications import transition
 from registration.signals import application_confirming
+from registration.windows import Window, is_open, require_open
 from registration.workflow import Action
 from review.eligibility import Outcome
 from review.errors import NotAllowed, StaleForm, WrongCode
 from review.models import IssuedCode
 from review.reasons import NOTE_MAX_LENGTH, rejection_reasons_build, rejection_summary
-from review.scope import Duty, application_in_scope, applications_in_scope, may
+from review.scope import Duty, application_in_scope, applications_in_scope, is_administrator, may
 from review.selectors import application_eligibility, staff_application_get
 from wecan.errors import InvalidInput, NotFound
 
@@ -66,6 +67,35 @@ def _in_scope_of(actor: User) -> Callable[[Application], None]:
     return check
 
 
+def _confirmation_check(actor: User, late_reason: str) -> Callable[[Application], None]:
+    """In scope, and before the confirmation deadline. Seed 003 line 781: who is not confirmed by then
+    has given up the exam, so staff can no longer decide; an administrator may, with a reason."""
+
+    def check(application: Application) -> None:
+        _in_scope_of(actor)(application)
+        if is_open(application.exam, Window.CONFIRMATION):
+            return
+        if not is_administrator(actor):
+            require_open(application.exam, Window.CONFIRMATION)
+        if not late_reason:
+            raise InvalidInput(
+                _("报名确认已截止，逾期确认须写明原因。"), fields={"late_reason": [_("请写明逾期确认的原因。")]}
+            )
+
+    return check
+
+
+def _audit_reason(application_id: int, reason: str, late_reason: str) -> str:
+    """The audit reason, with the administrator's reason for deciding after the confirmation deadline."""
+    deadline = (
+        Application.objects.filter(pk=application_id).values_list("exam__confirmation_deadline", flat=True).first()
+    )
+    if not late_reason or deadline is None or deadline > timezone.now():
+        return reason
+    late = _("逾期确认：%(reason)s") % {"reason": late_reason}
+    return f"{reason}；{late}" if reason else late
+
+
 def _clean_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
@@ -91,32 +121,39 @@ def _confirming(actor: User, fee_receipt_number: str) -> Callable[[Application, 
 
 
 def application_confirm(
-    *, application_id: int, actor: User, reason: str = "", fee_receipt_number: str = ""
+    *, application_id: int, actor: User, reason: str = "", fee_receipt_number: str = "", late_reason: str = ""
 ) -> Application:
-    """报名确认通过: ``submitted`` → ``confirmed`` by registration-point staff (or an administrator).
+    """报名确认通过: ``submitted`` → ``confirmed`` by staff of the registration point or the site (or an
+    administrator), until the confirmation deadline (``WindowClosed``, 423); after it only an
+    administrator, giving ``late_reason`` (``InvalidInput`` without), which the audit keeps.
     Where the district takes no online payment, the fee paid on site is recorded with it
     (``fee_receipt_number`` required)."""
     require_duty(actor, Duty.CONFIRM)
     require_in_scope(actor, application_id)
+    late_reason = (late_reason or "").strip()
     return transition(
         application_id=application_id,
         action=Action.CONFIRM,
         actor=actor,
-        reason=reason,
-        check=_in_scope_of(actor),
+        reason=_audit_reason(application_id, reason, late_reason),
+        check=_confirmation_check(actor, late_reason),
         apply=_confirming(actor, fee_receipt_number),
     )
 
 
-def application_reject(*, application_id: int, actor: User, reasons: Sequence[Any], note: str = "") -> Application:
+def application_reject(
+    *, application_id: int, actor: User, reasons: Sequence[Any], note: str = "", late_reason: str = ""
+) -> Application:
     """报名确认不通过 with reason codes and a note: ``submitted`` → ``confirmation_rejected``.
 
     The candidate sees the reasons and may fix and re-submit until the confirmation deadline.
     No reason, an unknown one, or ``other`` without a note is ``InvalidInput`` and nothing changes.
+    The confirmation deadline binds as for ``application_confirm``.
     """
     require_duty(actor, Duty.CONFIRM)
     require_in_scope(actor, application_id)
     built = rejection_reasons_build(codes=list(reasons), note=note)
+    late_reason = (late_reason or "").strip()
 
     def apply(application: Application, from_status: str) -> None:
         application.rejection_reasons = built
@@ -125,20 +162,21 @@ def application_reject(*, application_id: int, actor: User, reasons: Sequence[An
         application_id=application_id,
         action=Action.REJECT_CONFIRMATION,
         actor=actor,
-        reason=rejection_summary(built),
-        check=_in_scope_of(actor),
+        reason=_audit_reason(application_id, rejection_summary(built), late_reason),
+        check=_confirmation_check(actor, late_reason),
         apply=apply,
     )
 
 
 def application_confirm_by_code(
-    *, actor: User, number: str, verification_code: str, fee_receipt_number: str = ""
+    *, actor: User, number: str, verification_code: str, fee_receipt_number: str = "", late_reason: str = ""
 ) -> Application:
     """On-site confirmation: the 网报号 and 验证码 printed on the form.
 
     The current code confirms. A code the application carried before its content last changed is
     ``StaleForm`` (409: the candidate must print the form again); a code it never carried is
-    ``WrongCode`` (400); a 网报号 not in the caller's scope is ``NotFound``.
+    ``WrongCode`` (400); a 网报号 not in the caller's scope is ``NotFound``. The confirmation
+    deadline binds as for ``application_confirm``.
     """
     require_duty(actor, Duty.CONFIRM)
     number = (number or "").strip()
@@ -155,8 +193,11 @@ def application_confirm_by_code(
     if application_id is None:
         raise NotFound(_("没有找到网报号为%(number)s的报名信息。") % {"number": number})
 
+    late_reason = (late_reason or "").strip()
+    in_time = _confirmation_check(actor, late_reason)
+
     def check(application: Application) -> None:
-        _in_scope_of(actor)(application)
+        in_time(application)
         if code == application.verification_code:
             return
         if IssuedCode.objects.filter(application=application, code=code).exists():
@@ -167,7 +208,7 @@ def application_confirm_by_code(
         application_id=application_id,
         action=Action.CONFIRM,
         actor=actor,
-        reason=_("现场确认（网报号 + 验证码）"),
+        reason=_audit_reason(application_id, _("现场确认（网报号 + 验证码）"), late_reason),
         check=check,
         apply=_confirming(actor, fee_receipt_number),
     )
@@ -242,7 +283,6 @@ def application_reopen(*, application_id: int, actor: User, note: str) -> Applic
 
 
 def issued_code_record(*, application_id: int, code: str) -> None:
-    """Remembers that ``application_id`` carried ``code`` (idempotent)."""
-    with transaction.atomic():
-        if Application.objects.filter(pk=application_id).exists():
-            IssuedCode.objects.get_or_create(application_id=application_id, code=code)
+    """Remembers that ``application_id`` carried ``code`` (idempotent). Registration's code-issued hook:
+    it runs in the transaction that issues the code, which holds the application's row lock."""
+    IssuedCode.objects.get_or_create(application_id=application_id, code=code)

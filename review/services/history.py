@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,11 +17,7 @@ from registration.pii import typed_id_number_digest
 from registration.selectors.applications import history_record
 from registration.services.applications import transition
 from registration.workflow import Action
-from review.models import ReminderKind
-from review.services.reminders import in_both_languages, reminder_create
-from wecan.errors import InvalidInput, PortalError
-
-logger = logging.getLogger(__name__)
+from wecan.errors import InvalidInput
 
 HISTORY_COLUMNS = (
     "id_number",
@@ -212,9 +207,10 @@ def history_differences(application: Application, record: HistoryRecord) -> list
 def history_auto_confirm(*, application_id: int) -> Application | None:
     """Confirms a just-submitted application at once when it is a history candidate's (sat last year,
     neither absent nor disqualified), the district enables it, and district, site, specialty, level,
-    education and work unit are unchanged; the candidate gets a reminder saying so.
+    education and work unit are unchanged; the confirmation's to-do tells the candidate so.
 
-    Returns the confirmed application, or ``None`` when it stays in the queue for staff.
+    Registration's submitted hook: it runs inside the submission's transaction, so a failure here
+    fails the submission. Returns the confirmed application, or ``None`` when it stays in the queue.
     """
     application = (
         Application.objects.select_related(
@@ -232,37 +228,14 @@ def history_auto_confirm(*, application_id: int) -> Application | None:
         return None
 
     def check(locked: Application) -> None:
-        # The candidate cannot change content once submitted; the record could have been re-imported.
+        # The submission holds the row lock; the history record could have been re-imported meanwhile.
         if history_differences(locked, record):
-            raise InvalidInput(_("与上一年度报名信息不一致。"))
+            raise InvalidInput(_("历史考生自动确认未能完成：报名信息与上一年度不一致，请重新提交。"))
 
-    try:
-        confirmed = transition(
-            application_id=application.pk,
-            action=Action.CONFIRM,
-            actor=None,
-            reason=AUTO_CONFIRM_REASON,
-            check=check,
-        )
-    except PortalError as error:
-        # Staff (or a withdrawal) got there first: the queue handles it as any other.
-        logger.info("history auto-confirmation of %s skipped: %s", application.pk, error.message)
-        return None
-    def words() -> tuple[str, str]:
-        body = _(
-            "您的报名信息（网报号%(number)s）与上一年度一致，系统已自动完成报名确认，无需到现场确认。"
-            "报名信息已不能撤回或修改，请留意资格审核结果。"
-        )
-        return _("报名已自动确认"), body % {"number": confirmed.number}
-
-    (title, body), (title_en, body_en) = in_both_languages(words)
-    reminder_create(
-        application=confirmed,
-        kind=ReminderKind.AUTO_CONFIRMED,
-        title=title,
-        body=body,
-        title_en=title_en,
-        body_en=body_en,
-        key=f"auto_confirmed:{confirmed.pk}:{confirmed.exam_id}",
+    return transition(
+        application_id=application.pk,
+        action=Action.CONFIRM,
+        actor=None,
+        reason=AUTO_CONFIRM_REASON,
+        check=check,
     )
-    return confirmed

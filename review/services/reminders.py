@@ -18,17 +18,16 @@ from django.utils.translation import gettext as _
 
 from registration.models import Application, ApplicationEvent, User
 from registration.models.application import ApplicationStatus as S
+from registration.windows import deadline_text
 from review.channels import enabled_channels
 from review.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 from review.reasons import rejection_summary
+from review.services.deadlines import UNCONFIRMED
+from review.services.history import AUTO_CONFIRM_REASON
 
 T = TypeVar("T")
 
 DEADLINE_NOTICE = datetime.timedelta(hours=48)
-
-
-def _when(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
 def _queue_delivery(reminder_ids: Sequence[int]) -> None:
@@ -89,27 +88,34 @@ def reminder_close_by_candidate(*, reminder_id: int, candidate: User) -> Reminde
     return reminder
 
 
-def _transition_content(application: Application, from_status: str) -> tuple[str, str, str] | None:
-    """(kind, title, body) of the to-do the application's new state asks for, or ``None``."""
+def _transition_content(application: Application, from_status: str, reason: str) -> tuple[str, str, str] | None:
+    """(kind, title, body) of the to-do the application's new state asks for, or ``None``;
+    ``reason`` is the transition's audit reason."""
     exam = application.exam
     words = {
         "number": application.number,
-        "deadline": _when(exam.confirmation_deadline),
+        "deadline": deadline_text(exam.confirmation_deadline),
         "reasons": rejection_summary(application.rejection_reasons),
-        "opens": _when(exam.payment_opens),
-        "closes": _when(exam.payment_closes),
+        "opens": date_format(timezone.localtime(exam.payment_opens), "Y-m-d H:i"),
+        "closes": deadline_text(exam.payment_closes),
     }
     status = application.status
+    if status == S.CONFIRMED and reason == AUTO_CONFIRM_REASON:
+        body = _(
+            "您的报名信息（网报号%(number)s）与上一年度一致，系统已自动完成报名确认，无需到现场确认。"
+            "报名信息已不能撤回或修改，请留意资格审核结果。"
+        )
+        return ReminderKind.AUTO_CONFIRMED, _("报名已自动确认"), body % words
     if status == S.SUBMITTED:
         if application.district.online_confirmation:
             body = _(
                 "报名信息（网报号%(number)s）已提交，等待报名点审核材料。请留意确认结果；"
-                "如确认不通过，须在%(deadline)s前修改并重新提交。"
+                "如确认不通过，须在%(deadline)s前修改并重新提交，逾期未完成报名确认的视为放弃。"
             )
         else:
             body = _(
                 "报名信息（网报号%(number)s）已提交，尚未确认。请打印报名表，携带相关材料在%(deadline)s前"
-                "按考区要求到报名点完成报名确认，逾期视为放弃。"
+                "到所选考点或其下设报名点完成报名确认，逾期视为放弃。"
             )
         return ReminderKind.CONFIRMATION_PENDING, _("报名未确认"), body % words
     if status == S.CONFIRMATION_REJECTED:
@@ -142,13 +148,13 @@ def reminder_for_transition(*, application_id: int, action: str, from_status: st
     application = Application.objects.select_related("exam", "district", "candidate").filter(pk=application_id).first()
     if application is None or application.status != to_status:
         return None
-    event_id = (
+    event_id, reason = (
         ApplicationEvent.objects.filter(application_id=application_id, action=action, to_status=to_status)
         .order_by("-id")
-        .values_list("pk", flat=True)
+        .values_list("pk", "reason")
         .first()
-    )
-    content, english = in_both_languages(partial(_transition_content, application, from_status))
+    ) or (None, "")
+    content, english = in_both_languages(partial(_transition_content, application, from_status, reason))
     key = f"event:{event_id}:{content[0] if content else 'none'}"
     if Reminder.objects.filter(key=key).exists():
         # The same event again: what it asked for is done already.
@@ -168,12 +174,17 @@ def _deadline_words(application: Application) -> tuple[str, str]:
     """(title, body) of the "即将截止" to-do of ``application``, in the active language."""
     words: dict[str, Any] = {"number": application.number}
     if application.status == S.APPROVED:
-        words["deadline"] = _when(application.exam.payment_closes)
+        words["deadline"] = deadline_text(application.exam.payment_closes)
         body = _("网上缴费将于%(deadline)s截止，请尽快完成缴费（网报号%(number)s），逾期视为放弃。") % words
     else:
-        words["deadline"] = _when(application.exam.confirmation_deadline)
+        words["deadline"] = deadline_text(application.exam.confirmation_deadline)
         if application.status == S.DRAFT:
             body = _("报名信息（网报号%(number)s）尚未提交，报名确认将于%(deadline)s截止，逾期视为放弃。") % words
+        elif application.status == S.SUBMITTED:
+            body = (
+                _("报名信息（网报号%(number)s）尚未完成报名确认，报名确认将于%(deadline)s截止，逾期视为放弃。")
+                % words
+            )
         else:
             body = (
                 _("报名确认不通过的信息（网报号%(number)s）须在%(deadline)s前修改并重新提交，逾期视为放弃。") % words
@@ -188,8 +199,7 @@ def deadline_reminders_create(*, application_ids: Sequence[int], now: datetime.d
     applications = (
         Application.objects.filter(pk__in=application_ids)
         .filter(
-            Q(status__in=[S.DRAFT, S.CONFIRMATION_REJECTED], exam__confirmation_deadline__gt=now)
-            & Q(exam__confirmation_deadline__lte=soon)
+            Q(status__in=UNCONFIRMED, exam__confirmation_deadline__gt=now) & Q(exam__confirmation_deadline__lte=soon)
             | Q(status=S.APPROVED, district__online_payment=True, exam__payment_closes__gt=now)
             & Q(exam__payment_closes__lte=soon)
         )

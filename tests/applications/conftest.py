@@ -186,7 +186,9 @@ def sections(shanghai, degree, unit):
 
 @pytest.fixture
 def draft(api, exam, shanghai):
-    response = api.post("/api/v1/applications/", {"exam": exam.pk, "district": "SH"}, format="json")
+    response = api.post(
+        "/api/v1/applications/", {"exam": exam.pk, "district": "SH", "pledge_accepted": True}, format="json"
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 

@@ -327,11 +327,28 @@ class TestWindows:
             assert api.post(url(complete["id"], "submit/")).status_code == 423
         assert Application.objects.get().status == "draft"
 
-    def test_withdraw_after_registration_closes_is_423(self, api, complete, exam):
+    def test_withdraw_edit_and_resubmit_are_allowed_until_the_confirmation_deadline(
+        self, api, complete, exam, sections
+    ):
+        """Seed 002 line 34: "可在报名确认结束前点击'撤回信息提交',通过【填写/修改报考信息】功能修改相应信息,
+        修改完成后须再次提交" — the registration close does not end it, the confirmation deadline does."""
         api.post(url(complete["id"], "submit/"))
         with time_machine.travel(exam.registration_closes + datetime.timedelta(minutes=1)):
-            assert api.post(url(complete["id"], "withdraw/")).status_code == 423
+            assert api.post(url(complete["id"], "withdraw/")).json()["status"] == "draft"
+            assert put_section(api, complete["id"], "contact", sections["contact"]).status_code == 200
+            assert api.post(url(complete["id"], "submit/")).json()["status"] == "submitted"
+        with time_machine.travel(exam.confirmation_deadline + datetime.timedelta(minutes=1)):
+            response = api.post(url(complete["id"], "withdraw/"))
+            assert response.status_code == 423
+            assert "报名确认已于" in response.json()["message"]
         assert Application.objects.get().status == "submitted"
+
+    def test_a_withdrawn_application_cannot_be_resubmitted_after_the_confirmation_deadline(self, api, complete, exam):
+        api.post(url(complete["id"], "submit/"))
+        api.post(url(complete["id"], "withdraw/"))
+        with time_machine.travel(exam.confirmation_deadline + datetime.timedelta(minutes=1)):
+            assert api.post(url(complete["id"], "submit/")).status_code == 423
+        assert Application.objects.get().status == "draft"
 
     def test_rejected_application_may_be_fixed_until_the_confirmation_deadline(self, api, complete, exam, sections):
         from registration.services.applications import transition

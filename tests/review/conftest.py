@@ -123,6 +123,7 @@ class World:
             "verification_code": f"{next(_sequence) % 10**7:07d}",
             "status": status,
             "submitted_at": now if status != "draft" else None,
+            "pledge_accepted_at": now,
             "city": site.city,
             "site": site,
             "registration_point": point,
@@ -313,7 +314,11 @@ def fill_through_api(world: World, client: APIClient, candidate: User, *, distri
 
     The photo and materials are marked done directly: their upload pipeline is not what these tests are about.
     """
-    response = client.post("/api/v1/applications/", {"exam": world.exam.pk, "district": district}, format="json")
+    response = client.post(
+        "/api/v1/applications/",
+        {"exam": world.exam.pk, "district": district, "pledge_accepted": True},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     application_id = response.json()["id"]
     for key, body in candidate_sections(world, candidate, **options).items():

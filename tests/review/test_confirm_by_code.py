@@ -37,7 +37,7 @@ def test_every_issued_code_is_remembered(printed_twice):
     application, first_code = printed_twice
     codes = set(IssuedCode.objects.filter(application=application).values_list("code", flat=True))
     assert {first_code, application.verification_code} <= codes
-    assert len(codes) == 7  # six sections saved, then the contact section again
+    assert len(codes) == 8  # the one given at creation, six sections saved, then the contact section again
 
 
 def test_the_current_code_confirms_and_says_how_in_the_audit(printed_twice, api_as):

@@ -48,16 +48,18 @@ def test_nothing_moves_before_a_deadline(world, left_behind, django_capture_on_c
     assert not ApplicationEvent.objects.filter(action="abandon").exists()
 
 
-def test_the_confirmation_deadline_abandons_drafts_and_rejected_ones_only(
+def test_the_confirmation_deadline_abandons_every_unconfirmed_one(
     world, left_behind, django_capture_on_commit_callbacks
 ):
+    """Seed 003 line 781: "凡未按期到所选考点或其下设报名点进行现场确认的，视为自动放弃本次考试" —
+    submitted and never confirmed is unconfirmed too, as are drafts and rejected ones."""
     with time_machine.travel(world.exam.confirmation_deadline + datetime.timedelta(minutes=1), tick=False):
         sweep(django_capture_on_commit_callbacks)
 
     assert statuses(left_behind) == {
         "draft": "abandoned",
         "rejected": "abandoned",
-        "submitted": "submitted",
+        "submitted": "abandoned",
         "confirmed": "confirmed",
         "approved": "approved",
         "approved_offline": "approved",
@@ -67,6 +69,11 @@ def test_the_confirmation_deadline_abandons_drafts_and_rejected_ones_only(
     assert (event.actor, event.from_status, event.to_status) == (None, "confirmation_rejected", "abandoned")
     assert event.reason.startswith("报名确认截止（")
     assert event.reason.endswith("前未完成报名确认，视为放弃。")
+    event = ApplicationEvent.objects.get(application=left_behind["submitted"], action="abandon")
+    assert (event.actor, event.from_status, event.to_status) == (None, "submitted", "abandoned")
+    assert "前未完成报名确认，视为放弃" in event.reason
+    reminder = Reminder.objects.get(application=left_behind["submitted"], kind=ReminderKind.ABANDONED)
+    assert "前完成报名确认，视为放弃本次考试" in reminder.body
 
 
 def test_the_payment_window_is_left_to_the_payments_sweep(world, left_behind, django_capture_on_commit_callbacks):
@@ -83,8 +90,8 @@ def test_the_sweep_is_idempotent(world, left_behind, django_capture_on_commit_ca
         sweep(django_capture_on_commit_callbacks)
         sweep(django_capture_on_commit_callbacks)
 
-    assert ApplicationEvent.objects.filter(action="abandon").count() == 2
-    assert Reminder.objects.filter(kind=ReminderKind.ABANDONED).count() == 2
+    assert ApplicationEvent.objects.filter(action="abandon").count() == 3
+    assert Reminder.objects.filter(kind=ReminderKind.ABANDONED).count() == 3
 
 
 def test_the_candidate_gets_a_to_do_saying_why(world, left_behind, django_capture_on_commit_callbacks):
@@ -111,7 +118,7 @@ def test_an_application_that_moved_on_meanwhile_is_left_alone(world, django_capt
 
     application = world.make_application(status="draft")
     later = world.exam.confirmation_deadline + datetime.timedelta(days=1)
-    Application.objects.filter(pk=application.pk).update(status="submitted")
+    Application.objects.filter(pk=application.pk).update(status="confirmed")
 
     assert application_abandon(application_id=application.pk, now=later) is False
     assert application_abandon(application_id=999_999, now=later) is False

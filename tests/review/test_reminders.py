@@ -145,19 +145,23 @@ def test_a_review_rejection_makes_a_to_do(world, api_as, django_capture_on_commi
 
 class TestDeadlineSoon:
     def test_48_hours_before_the_confirmation_deadline_once_each(self, world, django_capture_on_commit_callbacks):
+        """Seed 003 line 781: unconfirmed at the deadline is abandoned — submitted ones are told too."""
         draft = world.make_application(status="draft")
         rejected = world.make_application(status="confirmation_rejected")
-        world.make_application(status="submitted")
+        submitted = world.make_application(status="submitted")
+        world.make_application(status="confirmed")
         soon = world.exam.confirmation_deadline - datetime.timedelta(hours=47)
 
         with time_machine.travel(soon, tick=False), django_capture_on_commit_callbacks(execute=True):
-            assert remind_deadlines_soon.delay().get() == 2
+            assert remind_deadlines_soon.delay().get() == 3
             assert remind_deadlines_soon.delay().get() == 0
 
         assert kinds(draft) == [(ReminderKind.DEADLINE_SOON, True)]
         assert kinds(rejected) == [(ReminderKind.DEADLINE_SOON, True)]
+        assert kinds(submitted) == [(ReminderKind.DEADLINE_SOON, True)]
         assert "尚未提交" in Reminder.objects.get(application=draft).body
-        assert len(mail.outbox) == 2
+        assert "尚未完成报名确认" in Reminder.objects.get(application=submitted).body
+        assert len(mail.outbox) == 3
 
     def test_not_earlier_than_48_hours(self, world, django_capture_on_commit_callbacks):
         world.make_application(status="draft")
