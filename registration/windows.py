@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from registration.models import Exam
+from registration.models import Application, ApplicationEvent, Exam
+from registration.models.application import ApplicationStatus
+from registration.workflow import Action
 from wecan.errors import WindowClosed
 
 
@@ -69,3 +71,20 @@ def require_open(exam: Exam, window: Window, now: datetime.datetime | None = Non
     else:
         message = _("%(window)s已于%(closes)s截止。") % times
     raise WindowClosed(message)
+
+
+def content_window(application: Application) -> Window:
+    """The window in which the application's content may change and it may be submitted.
+
+    Seed 002 line 34: "可在报名确认结束前点击'撤回信息提交'，通过【填写/修改报考信息】功能修改相应信息，
+    修改完成后须再次提交": after a withdrawal, as after a confirmation rejection, until the
+    confirmation deadline; a draft never submitted, within the registration window.
+    """
+    if application.status == ApplicationStatus.CONFIRMATION_REJECTED:
+        return Window.CONFIRMATION
+    if (
+        application.status == ApplicationStatus.DRAFT
+        and ApplicationEvent.objects.filter(application_id=application.pk, action=Action.WITHDRAW).exists()
+    ):
+        return Window.CONFIRMATION
+    return Window.REGISTRATION

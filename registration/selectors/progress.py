@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from registration.models.application import Application, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS
-from registration.windows import Window, is_open, window_bounds
+from registration.windows import Window, content_window, deadline_text, is_open, window_bounds
 
 S = ApplicationStatus
 
@@ -44,11 +44,15 @@ def _first_unsaved_section(application: Application) -> str | None:
 
 
 def _filling(application: Application) -> NextStep:
-    """The step of a draft: the first thing not done, in the seeds' order."""
-    closes = window_bounds(application.exam, Window.REGISTRATION)[1]
-    if not is_open(application.exam, Window.REGISTRATION):
-        return NextStep(_("网上报名已于%(deadline)s截止。") % {"deadline": _when(closes)})
-    deadline = {"deadline": _when(closes)}
+    """The step of a draft: the first thing not done, in the seeds' order (after a withdrawal, by the
+    confirmation deadline: seed 002 line 34)."""
+    window = content_window(application)
+    closes = window_bounds(application.exam, window)[1]
+    if not is_open(application.exam, window):
+        if window == Window.CONFIRMATION:
+            return NextStep(_("报名确认已于%(deadline)s截止，视为放弃本次考试。") % {"deadline": deadline_text(closes)})
+        return NextStep(_("网上报名已于%(deadline)s截止。") % {"deadline": deadline_text(closes)})
+    deadline = {"deadline": deadline_text(closes)}
     section = _first_unsaved_section(application)
     if section is not None:
         title = SECTIONS[section].title
@@ -81,17 +85,17 @@ def _filling(application: Application) -> NextStep:
 def next_step(application: Application) -> NextStep:
     """What the candidate does next, and by when, in one sentence (the 状态信息 box of every page)."""
     exam, district, status = application.exam, application.district, application.status
-    confirmation = {"deadline": _when(exam.confirmation_deadline)}
+    confirmation = {"deadline": deadline_text(exam.confirmation_deadline)}
     if status == S.DRAFT:
         return _filling(application)
     if status == S.SUBMITTED:
         if district.online_confirmation:
             return NextStep(
-                _("报名信息已提交，报名点将在%(deadline)s前审核您上传的材料，结果显示在“报名确认”节点。")
-                % confirmation
+                _("报名信息已提交，报名点将在%(deadline)s前审核您上传的材料，结果显示在“报名确认”节点。") % confirmation
             )
         return NextStep(
-            _("请在%(deadline)s前携带打印的报名表和相关材料，到所选考点或报名点完成报名确认。") % confirmation,
+            _("请在%(deadline)s前携带打印的报名表和相关材料，到所选考点或其下设报名点完成报名确认，逾期视为放弃考试。")
+            % confirmation,
             "application-form-pdf",
             _("打印报名表"),
         )
@@ -112,14 +116,14 @@ def next_step(application: Application) -> NextStep:
     if status == S.APPROVED and not registered_without_fee:
         return NextStep(
             _("资格审核已通过，请在%(deadline)s前完成网上缴费，逾期视为放弃考试。")
-            % {"deadline": _when(exam.payment_closes)},
+            % {"deadline": deadline_text(exam.payment_closes)},
             "payment",
             _("网上缴费"),
         )
     if status == S.PAID or registered_without_fee:
         return NextStep(
             _("报名成功。请在%(opens)s至%(closes)s期间打印准考证。")
-            % {"opens": _when(exam.ticket_opens), "closes": _when(exam.ticket_closes)}
+            % {"opens": _when(exam.ticket_opens), "closes": deadline_text(exam.ticket_closes)}
         )
     if status == S.REFUNDED:
         return NextStep(_("报名费已退还，本次报名已取消。"))

@@ -21,7 +21,7 @@ from registration.models import District, Exam, User
 from registration.models.application import Application, ApplicationEvent, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
 from registration.signals import application_content_changed, application_transitioned
-from registration.windows import Window, require_open
+from registration.windows import Window, content_window, require_open
 from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound, PortalError, ServiceUnavailable
 
@@ -77,23 +77,6 @@ def _issue_verification_code(application: Application) -> None:
             sender=Application, application_id=application.pk, verification_code=code
         )
     )
-
-
-def content_window(application: Application) -> Window:
-    """The window in which the application's content may change and it may be submitted.
-
-    Seed 002 line 34: "可在报名确认结束前点击'撤回信息提交'，通过【填写/修改报考信息】功能修改相应信息，
-    修改完成后须再次提交": after a withdrawal, as after a confirmation rejection, until the
-    confirmation deadline; a draft never submitted, within the registration window.
-    """
-    if application.status == ApplicationStatus.CONFIRMATION_REJECTED:
-        return Window.CONFIRMATION
-    if (
-        application.status == ApplicationStatus.DRAFT
-        and ApplicationEvent.objects.filter(application_id=application.pk, action=Action.WITHDRAW).exists()
-    ):
-        return Window.CONFIRMATION
-    return Window.REGISTRATION
 
 
 def application_create(
