@@ -1,10 +1,12 @@
 """The way through: one 状态信息 sentence with one button to the next step, from the home page on."""
 
+import datetime
 import re
 
 import pytest
 
 from registration.models import Application
+from registration.windows import deadline_text
 from tests.files.helpers import load_shanghai_slots
 
 
@@ -75,9 +77,26 @@ def test_submitted_on_site_says_where_to_go_and_by_when(browser, api, exam, beij
     Application.objects.filter(pk=application.pk).update(status="submitted")
     html = browser.get(f"/applications/{application.pk}/").content.decode()
     box = status_box(html)
-    assert "到所选考点或报名点完成报名确认" in box
+    # Seed 003 line 781: "到所选考点或其下设报名点进行现场确认", or the exam is given up.
+    assert "到所选考点或其下设报名点完成报名确认，逾期视为放弃考试" in box
     assert exam.confirmation_deadline.astimezone().strftime("%Y-%m-%d") in box
     assert next_button(html) == f"/applications/{application.pk}/form.pdf"
+
+
+def test_a_withdrawn_application_may_be_fixed_until_the_confirmation_deadline(client, candidate, draft, exam):
+    """Seed 002 line 34: "可在报名确认结束前点击'撤回信息提交'……修改完成后须再次提交"."""
+    import time_machine
+
+    from registration.models import ApplicationEvent
+
+    Application.objects.filter(pk=draft["id"]).update(contact_saved_at=None)
+    ApplicationEvent.objects.create(application_id=draft["id"], action="withdraw", from_status="submitted")
+    with time_machine.travel(exam.registration_closes + datetime.timedelta(hours=1), tick=False):
+        client.force_login(candidate)
+        box = status_box(client.get(f"/applications/{draft['id']}/").content.decode())
+
+    assert "网上报名已于" not in box
+    assert deadline_text(exam.confirmation_deadline) in box
 
 
 def test_approved_in_an_online_payment_district_goes_to_payment(browser, draft):
