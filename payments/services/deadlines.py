@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from payments.models import Order, OrderStatus
 from registration.models import Application
 from registration.models.application import ApplicationStatus
 from registration.services.applications import transition
+from registration.windows import deadline_text
 from registration.workflow import Action
 from wecan.errors import InvalidState, NotFound
 
@@ -32,8 +32,7 @@ def _abandon_reason(application: Application, now: datetime.datetime) -> str | N
         return None
     if Order.objects.filter(application_id=application.pk, status=OrderStatus.PENDING).exists():
         return None
-    when = date_format(timezone.localtime(exam.payment_closes), "Y-m-d H:i")
-    return _("缴费截止（%(when)s）前未完成缴费，视为放弃。") % {"when": when}
+    return _("缴费截止（%(when)s）前未完成缴费，视为放弃。") % {"when": deadline_text(exam.payment_closes)}
 
 
 def application_abandon_unpaid(*, application_id: int, now: datetime.datetime | None = None) -> bool:

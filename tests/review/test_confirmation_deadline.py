@@ -14,11 +14,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from payments.tasks import sweep_unpaid
 from registration.models import Application, ApplicationEvent
 from registration.services.applications import transition
 from registration.windows import deadline_text
 from registration.workflow import Action
-from payments.tasks import sweep_unpaid
 from review.tasks import sweep_deadlines
 from tests.review.conftest import make_candidate, token_client
 from tests.review.test_signed_form import scan, upload_form  # noqa: F401  (fixture)
