@@ -514,7 +514,10 @@ class TestTheSeedsRules:
         assert "工作人员核实" in claimed.json()["fields"]["policies"][0]
         staff_path = f"/api/v1/staff/applications/{application.pk}/eligibility-declaration/"
         body = {"policies": ["outstanding_contribution"], "post_changed_on": None}
+        # Staff record it once the application is submitted; the candidate withdraws to edit again.
+        Application.objects.filter(pk=application.pk).update(status="submitted")
         assert api_as("bj_point").put(staff_path, body, format="json").status_code == 200
+        Application.objects.filter(pk=application.pk).update(status="draft")
         kept = own.put(path, {"policies": ["frontline_epidemic"]}, format="json")
         assert kept.status_code == 200
         assert sorted(kept.json()["policies"]) == ["frontline_epidemic", "outstanding_contribution"]
