@@ -504,7 +504,7 @@ class TestTheSeedsRules:
     def test_the_candidate_can_neither_claim_nor_drop_a_direct_policy(self, world, rules, api_as):
         """Seed 000 line 170: the direct application rests on proof (表彰奖励) that staff check."""
         candidate = make_candidate()
-        application = world.make_application(point=world.bj1, status="draft", candidate=candidate)
+        application = world.make_application(point=world.bj1, status="confirmation_rejected", candidate=candidate)
         own = token_client(candidate)
         path = f"/api/v1/applications/{application.pk}/eligibility-declaration/"
 
