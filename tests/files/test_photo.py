@@ -23,7 +23,13 @@ def photo_url(application_id, tail=""):
 
 
 def test_a_good_photo_is_accepted_and_the_application_column_follows(api, application_id):
-    assert api.get(photo_url(application_id)).json() == {"status": "missing", "reason": "", "account_photo": False}
+    before = api.get(photo_url(application_id)).json()
+    assert {key: before[key] for key in ("status", "reason", "account_photo")} == {
+        "status": "missing",
+        "reason": "",
+        "account_photo": False,
+    }
+    assert before["bounds"]["aspect_ratio"] == "5:7"
     response = put_photo(api, application_id, images.photo_jpeg())
     assert response.status_code == 202
     assert response.json() == {"status": "pending"}
