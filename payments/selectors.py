@@ -43,6 +43,10 @@ class Quote:
     subject_names: list[str]
     fee_per_subject: Decimal
     amount: Decimal
+    # The same choices in the page's language; the order keeps the Chinese ones above.
+    shown_level: str
+    shown_specialty: str
+    shown_subjects: list[str]
 
 
 def order_quote(*, application: Application) -> Quote:
@@ -66,6 +70,9 @@ def order_quote(*, application: Application) -> Quote:
         subject_names=[subject.name for subject in subjects],
         fee_per_subject=fee.fee_per_subject,
         amount=(fee.fee_per_subject * len(subjects)).quantize(Decimal("0.01")),
+        shown_level=specialty.shown_level,
+        shown_specialty=specialty.shown_name,
+        shown_subjects=[subject.shown_name for subject in subjects],
     )
 
 

@@ -182,6 +182,13 @@ UNIT_CATEGORIES = _labelled(
     N_("其他"),
 )
 
+# A specialty's category and level (reference/specialties.csv): closed vocabularies load_reference
+# checks, stored as the Chinese word and shown translated.
+SPECIALTY_CATEGORIES = _labelled(
+    N_("临床医学类"), N_("中医类"), N_("中西医结合类"), N_("口腔类"), N_("护理类"), N_("药学类"), N_("技术类")
+)
+SPECIALTY_LEVELS = _labelled(N_("初级(士)"), N_("初级(师)"), N_("中级"))
+
 
 class CountedFrom(models.TextChoices):
     """Where the years of an eligibility rule start (reference/eligibility.csv ``counted_from``):

@@ -413,9 +413,9 @@ class ExamSection(SectionForm):
         if specialty is not None:
             # The seeds print a specialty with its code (报考专业及代码: 303 内科学).
             named.update(
-                specialty=f"{specialty.code} {specialty.name}",
-                category=specialty.category,
-                level=specialty.level,
+                specialty=f"{specialty.code} {specialty.shown_name}",
+                category=specialty.shown_category,
+                level=specialty.shown_level,
             )
         named["subjects"] = [subject.shown_name for subject in application.subjects.all()]
         return named

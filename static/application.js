@@ -40,19 +40,22 @@
 
   if (form.dataset.section === "exam") {
     var category = form.elements.category, level = form.elements.level, specialty = form.elements.specialty;
-    var all = data.specialties; /* [code, name, category, level] */
+    var all = data.specialties; /* [code, name, category, level, category shown, level shown] */
     var current = all.filter(function (row) { return row[0] === specialty.dataset.value; })[0];
     if (current) { category.dataset.value = current[2]; level.dataset.value = current[3]; }
     var showLevels = function () {
-      var levels = unique(all.filter(function (row) { return row[2] === category.value; }).map(function (row) { return row[3]; }));
-      fill(level, levels.map(function (name) { return [name, name]; }));
+      var rows = all.filter(function (row) { return row[2] === category.value; });
+      var levels = unique(rows.map(function (row) { return row[3]; }));
+      fill(level, levels.map(function (value) { return [value, rows.filter(function (row) { return row[3] === value; })[0][5]]; }));
       showSpecialties();
     };
     var showSpecialties = function () {
       fill(specialty, all.filter(function (row) { return row[2] === category.value && row[3] === level.value; })
         .map(function (row) { return [row[0], row[0] + " " + row[1]]; }));
     };
-    fill(category, unique(all.map(function (row) { return row[2]; })).map(function (name) { return [name, name]; }));
+    fill(category, unique(all.map(function (row) { return row[2]; })).map(function (value) {
+      return [value, all.filter(function (row) { return row[2] === value; })[0][4]];
+    }));
     category.addEventListener("change", showLevels);
     level.addEventListener("change", showSpecialties);
     specialty.addEventListener("change", function () {

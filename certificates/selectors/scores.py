@@ -26,6 +26,9 @@ class ScoreRecord:
     disqualified: bool
     passed: bool
     valid_until: int | None
+    # The names in the page's language (the API answers with the Chinese ones above).
+    specialty_shown_name: str
+    subject_shown_name: str
 
 
 def scores_of_candidate(*, candidate: User) -> list[ScoreRecord]:
@@ -65,6 +68,8 @@ def scores_of_candidate(*, candidate: User) -> list[ScoreRecord]:
                 disqualified=row.disqualified,
                 passed=subject_passed(result),
                 valid_until=valid_until(result),
+                specialty_shown_name=row.specialty.shown_name,
+                subject_shown_name=row.subject.shown_name,
             )
         )
     return records

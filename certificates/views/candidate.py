@@ -31,7 +31,7 @@ def scores(request: HttpRequest) -> HttpResponse:
     # One table per exam year and specialty, as a score report (成绩单) shows them.
     groups = [
         {"exam_year": year, "specialty_name": name, "records": list(rows)}
-        for (year, name), rows in groupby(records, key=lambda record: (record.exam_year, record.specialty_name))
+        for (year, name), rows in groupby(records, key=lambda record: (record.exam_year, record.specialty_shown_name))
     ]
     return render(request, "certificates/scores.html", {"groups": groups})
 

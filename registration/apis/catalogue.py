@@ -94,7 +94,7 @@ class SpecialtyQuery(serializers.Serializer):
 class SpecialtyOutput(serializers.ModelSerializer):
     class Meta:
         model = Specialty
-        fields = ["code", "name", "category", "level"]
+        fields = ["code", "name", "category", "level", "name_en"]
 
 
 class UnitQuery(serializers.Serializer):

@@ -10,7 +10,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from registration.choices import CountedFrom
+from registration.choices import SPECIALTY_CATEGORIES, SPECIALTY_LEVELS, CountedFrom
 
 # The photo file's size bounds of seed 003 line 639, the default of every exam (each may change them).
 PHOTO_MIN_BYTES = 20 * 1024
@@ -163,6 +163,7 @@ class Specialty(models.Model):
 
     code = models.CharField(_("专业代码"), max_length=10, unique=True)
     name = models.CharField(_("专业名称"), max_length=100)
+    name_en = models.CharField(_("专业名称（英文）"), max_length=150, blank=True)
     category = models.CharField(_("专业类别"), max_length=50)
     level = models.CharField(_("级别"), max_length=20)
 
@@ -173,6 +174,22 @@ class Specialty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the page's language: English where the reference data gives one."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    @property
+    def shown_category(self) -> str:
+        # A category added in the admin outside the closed set is shown as stored.
+        return str(dict(SPECIALTY_CATEGORIES).get(self.category, self.category))
+
+    @property
+    def shown_level(self) -> str:
+        return str(dict(SPECIALTY_LEVELS).get(self.level, self.level))
 
 
 class Subject(models.Model):

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registration import choices
 from registration.choices import CountedFrom, Education, Role
 from registration.material_audiences import AUDIENCES, CATEGORY_GROUPS
 from registration.models import (
@@ -42,7 +43,9 @@ M = TypeVar("M", bound=models.Model)
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
 
 # The levels of this exam (初级 has two grades); specialties, fees and eligibility rules use them.
-SPECIALTY_LEVELS = ("初级(士)", "初级(师)", "中级")
+SPECIALTY_LEVELS = tuple(value for value, _label in choices.SPECIALTY_LEVELS)
+# The categories that have an English label and a group in the eligibility table.
+SPECIALTY_CATEGORIES = tuple(value for value, _label in choices.SPECIALTY_CATEGORIES)
 
 # Districts with this code take the material slots of shanghai-material-slots.csv.
 SHANGHAI_DISTRICT_CODE = "SH"
@@ -162,7 +165,8 @@ def _specialty_fields(row: ReferenceRow) -> dict[str, Any]:
     return {
         "code": _text(row, "code"),
         "name": _text(row, "name"),
-        "category": _text(row, "category"),
+        "name_en": _text(row, "name_en", required=False),
+        "category": _choice(row, "category", SPECIALTY_CATEGORIES),
         "level": _choice(row, "level", SPECIALTY_LEVELS),
     }
 
@@ -230,7 +234,14 @@ class _ReferenceFile:
 
 
 _REFERENCE_FILES = (
-    _ReferenceFile(SPECIALTIES_FILE, Specialty, ("code", "name", "category", "level"), ("code",), _specialty_fields),
+    _ReferenceFile(
+        SPECIALTIES_FILE,
+        Specialty,
+        ("code", "name", "category", "level"),
+        ("code",),
+        _specialty_fields,
+        optional=("name_en",),
+    ),
     _ReferenceFile(
         SUBJECTS_FILE,
         Subject,

@@ -242,7 +242,15 @@ def _cascade_data(application: Application, section: str) -> dict[str, Any]:
     if section == "exam":
         return {
             "specialties": [
-                [specialty.code, specialty.name, specialty.category, specialty.level]
+                # The values the form takes, then how the page shows them (category, level).
+                [
+                    specialty.code,
+                    specialty.shown_name,
+                    specialty.category,
+                    specialty.level,
+                    specialty.shown_category,
+                    specialty.shown_level,
+                ]
                 for specialty in application.exam.specialties.order_by("code")
             ],
             "historySubjects": history_subject_defaults(application=application),

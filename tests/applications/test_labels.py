@@ -1,10 +1,11 @@
 """Names, not codes: the overview, the review page and the API's `labels` name every coded choice."""
 
+import json
 import re
 
 import pytest
 
-from registration.models import Subject
+from registration.models import Specialty, Subject
 
 
 @pytest.fixture
@@ -56,6 +57,36 @@ def test_labels_follow_the_language_asked_for(api, saved):
     assert labels["work"]["unit_nature"] == "Health care"
 
 
+def _english_name(code: str, name_en: str) -> None:
+    # Saved (not updated) so the cached application bodies are retired as an admin's edit does.
+    specialty = Specialty.objects.get(code=code)
+    specialty.name_en = name_en
+    specialty.save()
+
+
+def test_labels_in_english_name_the_specialty_its_category_and_level_in_english(api, saved):
+    _english_name("303", "Internal Medicine")
+    english = api.get(f"/api/v1/applications/{saved['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["labels"]["exam"]["specialty"] == "303 Internal Medicine"
+    assert english["labels"]["exam"]["category"] == "Clinical medicine"
+    assert english["labels"]["exam"]["level"] == "Intermediate"
+    # The section keeps the values a client writes back.
+    assert english["sections"]["exam"]["category"] == "临床医学类"
+    assert english["sections"]["exam"]["level"] == "中级"
+    chinese = api.get(f"/api/v1/applications/{saved['id']}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["labels"]
+    assert (chinese["exam"]["specialty"], chinese["exam"]["category"], chinese["exam"]["level"]) == (
+        "303 内科学",
+        "临床医学类",
+        "中级",
+    )
+
+
+def test_a_specialty_without_an_english_name_keeps_its_chinese_one_in_english(api, saved):
+    labels = api.get(f"/api/v1/applications/{saved['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()["labels"]
+    assert labels["exam"]["specialty"] == "303 内科学"
+    assert labels["exam"]["level"] == "Intermediate"
+
+
 @pytest.mark.parametrize("page", ["", "review/"])
 def test_overview_and_review_show_names_not_codes(client, candidate, saved, page):
     client.force_login(candidate)
@@ -74,3 +105,21 @@ def test_overview_in_english_names_the_choices_in_english(client, candidate, sav
     html = client.get(f"/applications/{saved['id']}/").content.decode()
     assert "<dd>Han</dd>" in html and "<dd>Healthy</dd>" in html and "<dd>Male</dd>" in html
     assert "汉族" not in html
+
+
+def test_overview_and_exam_page_in_english_show_the_specialty_in_english(client, candidate, saved):
+    _english_name("303", "Internal Medicine")
+    client.force_login(candidate)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/applications/{saved['id']}/").content.decode()
+    for shown in ("<dd>303 Internal Medicine</dd>", "<dd>Clinical medicine</dd>", "<dd>Intermediate</dd>"):
+        assert shown in html
+    for chinese in ("内科学", "临床医学类", "中级"):
+        assert f"<dd>{chinese}" not in html
+    # The exam section's lists: values stay the stored words, the page shows English.
+    page = client.get(f"/applications/{saved['id']}/sections/exam/").content.decode()
+    cascade = re.search(r'<script id="cascade-data" type="application/json">(.*?)</script>', page, flags=re.S)
+    assert cascade is not None
+    rows = {row[0]: row for row in json.loads(cascade.group(1))["specialties"]}
+    assert rows["303"] == ["303", "Internal Medicine", "临床医学类", "中级", "Clinical medicine", "Intermediate"]
+    assert rows["102"][1:] == ["中药学(士)", "药学类", "初级(士)", "Pharmacy", "Junior (assistant)"]

@@ -144,7 +144,7 @@ def test_the_district_tree_takes_the_same_few_queries_however_large(api, exam, d
 @pytest.fixture
 def specialties(exam):
     offered = [
-        SpecialtyFactory(code="301", name="全科医学", category="临床医学类", level="中级"),
+        SpecialtyFactory(code="301", name="全科医学", category="临床医学类", level="中级", name_en="General Practice"),
         SpecialtyFactory(code="368", name="护理学", category="护理类", level="中级"),
         SpecialtyFactory(code="203", name="护理学(师)", category="护理类", level="初级(师)"),
     ]
@@ -156,10 +156,11 @@ def specialties(exam):
 def test_specialties_are_those_the_exam_offers_with_the_fields_of_the_contract(api, exam, specialties):
     results = _results(api.get(f"/api/v1/exams/{exam.id}/specialties/"))
 
+    # name_en (v1.1 addition): the English name beside the Chinese one, empty where none is given.
     assert results == [
-        {"code": "203", "name": "护理学(师)", "category": "护理类", "level": "初级(师)"},
-        {"code": "301", "name": "全科医学", "category": "临床医学类", "level": "中级"},
-        {"code": "368", "name": "护理学", "category": "护理类", "level": "中级"},
+        {"code": "203", "name": "护理学(师)", "category": "护理类", "level": "初级(师)", "name_en": ""},
+        {"code": "301", "name": "全科医学", "category": "临床医学类", "level": "中级", "name_en": "General Practice"},
+        {"code": "368", "name": "护理学", "category": "护理类", "level": "中级", "name_en": ""},
     ]
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from registration.material_audiences import CATEGORY_GROUPS
 from registration.models import EligibilityRule, MaterialSlot, Specialty, Subject
-from registration.services.catalogue import REFERENCE_DIR, reference_data_load
+from registration.services.catalogue import REFERENCE_DIR, SPECIALTY_CATEGORIES, reference_data_load
 from tests.factories.catalogue import DistrictFactory, ExamFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,10 @@ def test_load_reference_loads_every_row_of_each_file():
 
     specialties = _rows("specialties.csv")
     assert Specialty.objects.count() == len(specialties) == 88
+    english = {(row["code"], row["name_en"]) for row in specialties}
+    assert set(Specialty.objects.values_list("code", "name_en")) == english
+    assert all(row["name_en"] for row in specialties)
+    assert Specialty.objects.get(code="303").name_en == "Internal Medicine"
     assert set(Specialty.objects.values_list("code", "name", "category", "level")) == {
         (row["code"], row["name"], row["category"], row["level"]) for row in specialties
     }
@@ -180,7 +185,17 @@ def _break(line_number: int, replacement: str):
             r"specialties\.csv 第 10 行：未知的level“高级”",
         ),
         ("specialties.csv", _break(7, "305,内科学,临床医学类"), r"specialties\.csv 第 7 行：缺少列：level"),
-        ("specialties.csv", _break(7, "305,内科学,临床医学类,中级,多余"), r"specialties\.csv 第 7 行：列数多于表头"),
+        (
+            "specialties.csv",
+            _break(7, "305,内科学,临床医学类,中级,Internal Medicine,多余"),
+            r"specialties\.csv 第 7 行：列数多于表头",
+        ),
+        # The category is a closed vocabulary: each has an English label and an eligibility group.
+        (
+            "specialties.csv",
+            _break(7, "304,心血管内科学,内科类,中级,Cardiology"),
+            r"specialties\.csv 第 7 行：未知的category“内科类”",
+        ),
         (
             "specialties.csv",
             _break(8, "301,又一个全科医学,临床医学类,中级"),
@@ -275,3 +290,19 @@ def test_a_file_saved_with_a_byte_order_mark_loads(extended_dir: Path):
     reference_data_load(directory=extended_dir)
 
     assert Subject.objects.count() == 4
+
+
+def test_a_specialties_file_without_english_names_loads_them_empty(extended_dir: Path):
+    """As subjects.csv: name_en may be left out (an older or extended file); the pages then show the name."""
+    path = extended_dir / "specialties.csv"
+    _rewrite(path, lambda lines: [line.rsplit(",", 1)[0] for line in lines])
+    assert path.read_text(encoding="utf-8").splitlines()[0] == "code,name,category,level"
+
+    reference_data_load(directory=extended_dir)
+
+    assert Specialty.objects.count() == 88
+    assert not Specialty.objects.exclude(name_en="").exists()
+
+
+def test_every_category_of_the_closed_set_has_an_eligibility_group():
+    assert set(SPECIALTY_CATEGORIES) == set(CATEGORY_GROUPS)

@@ -138,6 +138,20 @@ def test_the_scores_page_shows_each_subject_with_its_result(certificate, person,
     assert body.count("合格") >= 4 and "至2023年度" in body
 
 
+def test_the_candidate_pages_in_english_name_the_specialty_in_english(certificate, person, client, internal_medicine):
+    internal_medicine.name_en = "Internal Medicine"
+    internal_medicine.save()
+    client.force_login(person.user)
+    client.cookies["django_language"] = "en"
+    scores = client.get("/scores/").content.decode()
+    certificates = client.get("/certificates/").content.decode()
+    assert "Internal Medicine" in scores and "Internal Medicine · Intermediate" in certificates
+    assert "内科学" not in scores and "内科学" not in certificates
+    # The PDF stays the official Chinese form; the API keeps the Chinese names.
+    [listed] = person.api().get("/api/v1/me/certificates/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert listed["specialty_name"] == "内科学"
+
+
 def test_the_candidate_pages_need_a_candidate(client, django_user_model):
     assert client.get("/scores/").status_code == 302
     staff = django_user_model.objects.create_user(username="someone", password="x-pass-12345", role="administrator")

@@ -38,6 +38,21 @@ def test_the_page_shows_what_is_paid_for_and_makes_the_order(page_client, applic
     assert "生成订单" not in page
 
 
+def test_the_page_in_english_names_the_specialty_level_and_subjects_in_english(page_client, application):
+    specialty = application.specialty
+    specialty.name_en = "Internal Medicine"
+    specialty.save()
+    application.subjects.model.objects.filter(code="1").update(name_en="Basic knowledge")
+    page_client.cookies["django_language"] = "en"
+
+    page = page_client.get(f"/applications/{application.pk}/payment/").content.decode()
+
+    assert "<dd>Intermediate</dd>" in page
+    assert "<dd>Internal Medicine</dd>" in page
+    assert "Basic knowledge, " in page
+    assert specialty.name not in page
+
+
 def test_a_paid_application_shows_success_and_the_green_node(page_client, application, order):
     post_notification(signed_notification(order))
 
