@@ -45,7 +45,8 @@ def world(settings, tmp_path, live_server, exam, shanghai, unit, candidate, degr
     use_private_storage(settings, tmp_path / "private")
     load_shanghai_slots(shanghai)
     api = token_client(candidate)
-    draft = api.post("/api/v1/applications/", {"exam": exam.pk, "district": "SH"}, format="json").json()
+    body = {"exam": exam.pk, "district": "SH", "pledge_accepted": True}
+    draft = api.post("/api/v1/applications/", body, format="json").json()
     for key, body in valid_sections(district_code="SH", degree_id=degree.pk, unit_id=unit.pk).items():
         assert api.put(f"/api/v1/applications/{draft['id']}/sections/{key}/", body, format="json").status_code == 200
     upload_accepted_photo_and_materials(api, draft, NoCapture())

@@ -73,7 +73,7 @@ def test_point_staff_confirm_in_the_admin_and_the_candidate_sees_the_green_node(
 
         page.get_by_role("link", name="报名信息").first.click()
         page.get_by_role("link", name=application.number).click()
-        expect(page.locator(".review-eligibility")).to_be_visible()
+        expect(page.get_by_role("region", name="资格预审")).to_be_visible()
 
         # The material is served privately to staff in scope: the thumbnail loads, the full image opens.
         thumbnail = page.locator(".review-gallery img").first
@@ -83,9 +83,10 @@ def test_point_staff_confirm_in_the_admin_and_the_candidate_sees_the_green_node(
         full = page.request.get(f"{live_server.url}{href}")
         assert (full.status, full.headers["content-type"]) == (200, "image/jpeg")
 
-        page.locator('a.review-decision[data-kind="confirm"]').click()
-        page.get_by_role("button", name="报名确认通过").click()
+        # The review desk decides beside the application; the next of the queue (none here) then opens.
+        page.locator('button[data-desk-approve][data-kind="confirm"]').click()
         expect(page.locator(".messagelist")).to_contain_text(f"{application.number}：报名确认通过")
+        page.goto(f"{live_server.url}/admin/registration/application/{application.pk}/change/")
         expect(page.locator('.review-node[data-node="confirm"]')).to_have_class("review-node review-node--done")
     finally:
         staff.close()
