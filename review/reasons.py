@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from wecan.errors import InvalidInput
 
@@ -52,12 +52,22 @@ def rejection_reasons_build(*, codes: Sequence[Any], note: str) -> list[dict[str
 
 
 def rejection_summary(reasons: Sequence[dict[str, str]]) -> str:
-    """One line for the audit trail and reminders: ``学历不符；其他：备注``.
+    """One line for the audit trail and reminders, in the active language: ``学历不符；其他：备注``
+    (``Education mismatch; Other: note`` in English); the staff member's note stays as written.
 
     The line goes inside a sentence that ends it, so a note's own final full stop is left out
     (else the reminder reads "原因：……。。").
     """
-    return "；".join(
-        f"{reason['label']}：{reason['note'].rstrip('。.； ')}" if reason.get("note") else reason["label"]
+    english = (get_language() or "").startswith("en")
+    between, before_note = ("; ", ": ") if english else ("；", "：")
+    return between.join(
+        f"{_label(reason)}{before_note}{reason['note'].rstrip('。.； ')}" if reason.get("note") else _label(reason)
         for reason in reasons
     )
+
+
+def _label(reason: dict[str, str]) -> str:
+    # The stored label is the words of the day it was written; the code says it in any language.
+    if reason.get("code") in RejectionReason.values:
+        return str(RejectionReason(reason["code"]).label)
+    return reason["label"]

@@ -220,6 +220,9 @@ class JobSerializer(serializers.ModelSerializer):
 
 class ReminderSerializer(serializers.ModelSerializer):
     application = serializers.IntegerField(source="application_id", allow_null=True)
+    # In the language asked for (Accept-Language), as the pages show them.
+    title = serializers.CharField(source="shown_title")
+    body = serializers.CharField(source="shown_body")
     open = serializers.SerializerMethodField()
 
     class Meta:

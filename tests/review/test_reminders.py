@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from review.channels import Sent
 from review.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
@@ -126,10 +127,18 @@ def test_a_to_do_is_written_in_chinese_and_english_and_shown_in_the_pages_langua
     assert reminder.title == "报名确认不通过" and "原因" in reminder.body
     assert reminder.title_en and reminder.title_en != reminder.title
     assert application.number in reminder.body_en and "原因" not in reminder.body_en
+    # The reason's label in the reader's language too; the staff member's note as written.
+    assert "Materials unclear: 学历证书模糊" in reminder.body_en and "材料不清晰" not in reminder.body_en
     client.force_login(application.candidate)
     client.cookies["django_language"] = "en"
     html = client.get(reverse("reminders")).content.decode()
     assert reminder.title_en in html and reminder.title not in html
+    api = APIClient()
+    api.force_authenticate(application.candidate)
+    listed = api.get("/api/v1/me/reminders/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert [(item["title"], item["body"]) for item in listed] == [(reminder.title_en, reminder.body_en)]
+    listed = api.get("/api/v1/me/reminders/").json()["results"]
+    assert [(item["title"], item["body"]) for item in listed] == [(reminder.title, reminder.body)]
 
 
 def test_a_review_rejection_makes_a_to_do(world, api_as, django_capture_on_commit_callbacks):
