@@ -4,8 +4,7 @@ import runpy
 from pathlib import Path
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from registration.models import Application
 from wecan.db_routers import REPLICA, ReplicaRouter, replica_reads
@@ -75,17 +74,3 @@ def test_router_writes_to_the_primary_even_a_row_read_from_the_replica():
     assert router.db_for_write(Application, instance=row) == DEFAULT_DB_ALIAS
     assert router.allow_migrate(REPLICA, "registration") is False
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "registration") is True
-
-
-@pytest.mark.django_db
-def test_staff_lists_read_through_the_replica_when_it_is_configured(settings, client, django_user_model):
-    if REPLICA not in settings.DATABASES:
-        pytest.skip("the router is on only with DATABASE_REPLICA_URL")
-    admin = django_user_model.objects.create_superuser(username="replica-admin", password="x-pass-2026")
-    client.force_login(admin)
-
-    with CaptureQueriesContext(connections[REPLICA]) as replica:
-        answer = client.get("/api/v1/staff/applications/")
-
-    assert answer.status_code == 200
-    assert any("registration_application" in query["sql"] for query in replica.captured_queries)
