@@ -41,6 +41,11 @@ def window_name(window: Window) -> str:
     }[window]
 
 
+def moment_text(moment: datetime.datetime) -> str:
+    """A moment that opens something, in local time: "2026-11-20 09:00"."""
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
 def deadline_text(moment: datetime.datetime) -> str:
     """A deadline as the last moment that counts: one at midnight is "2026-12-09 24:00", never
     "2026-12-10 00:00" (which reads as a day more than there is). Windows close at ``closes``."""
@@ -63,7 +68,7 @@ def require_open(exam: Exam, window: Window, now: datetime.datetime | None = Non
     opens, closes = window_bounds(exam, window)
     times = {
         "window": window_name(window),
-        "opens": date_format(timezone.localtime(opens), "Y-m-d H:i"),
+        "opens": moment_text(opens),
         "closes": deadline_text(closes),
     }
     if now < opens:

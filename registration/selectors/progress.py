@@ -7,17 +7,14 @@ that the candidate waits for 报名确认 and 资格审核, and pays where the d
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registration.models.application import Application, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS
-from registration.windows import Window, content_window, deadline_text, is_open, window_bounds
+from registration.windows import Window, content_window, deadline_text, is_open, moment_text, window_bounds
 
 S = ApplicationStatus
 
@@ -30,10 +27,6 @@ class NextStep:
     page: str = ""
     action: str = ""
     page_kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-def _when(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
 def _first_unsaved_section(application: Application) -> str | None:
@@ -123,7 +116,7 @@ def next_step(application: Application) -> NextStep:
     if status == S.PAID or registered_without_fee:
         return NextStep(
             _("报名成功。请在%(opens)s至%(closes)s期间打印准考证。")
-            % {"opens": _when(exam.ticket_opens), "closes": deadline_text(exam.ticket_closes)}
+            % {"opens": moment_text(exam.ticket_opens), "closes": deadline_text(exam.ticket_closes)}
         )
     if status == S.REFUNDED:
         return NextStep(_("报名费已退还，本次报名已取消。"))

@@ -13,12 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registration.models import Application, ApplicationEvent, User
 from registration.models.application import ApplicationStatus as S
-from registration.windows import deadline_text
+from registration.windows import deadline_text, moment_text
 from review.channels import enabled_channels
 from review.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 from review.reasons import rejection_summary
@@ -96,7 +95,7 @@ def _transition_content(application: Application, from_status: str, reason: str)
         "number": application.number,
         "deadline": deadline_text(exam.confirmation_deadline),
         "reasons": rejection_summary(application.rejection_reasons),
-        "opens": date_format(timezone.localtime(exam.payment_opens), "Y-m-d H:i"),
+        "opens": moment_text(exam.payment_opens),
         "closes": deadline_text(exam.payment_closes),
     }
     status = application.status
