@@ -27,7 +27,7 @@ from certificates.services.certificates import certificate_issue
 from certificates.services.history import HistoryEntry, history_records_refresh
 from registration.choices import Role
 from registration.models import Exam, Specialty, Subject, User
-from registration.selectors.applications import merged_sittings
+from registration.selectors.applications import merged_sittings, subject_codes
 from wecan.errors import InvalidInput, TooLarge
 
 MAX_SCORE_FILE_BYTES = 20 * 1024 * 1024
@@ -152,7 +152,7 @@ def scores_apply_rules(*, pairs: set[tuple[str, int]], years: set[int], actor: U
     applied = RulesApplied()
     if not pairs:
         return applied
-    required = list(Subject.objects.values_list("code", flat=True))
+    required = subject_codes()
     specialties = Specialty.objects.in_bulk({specialty_id for _digest, specialty_id in pairs})
     results: dict[tuple[str, int], list[SubjectResult]] = defaultdict(list)
     # 成绩合并 (seed 002 line 60): a year sat under an earlier ID number counts as the candidate's own.
