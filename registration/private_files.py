@@ -7,7 +7,9 @@ on S3-compatible storage the view answers with a redirect to a short-lived signe
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
+from typing import IO
+
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
 from storages.backends.s3 import S3Storage
@@ -19,12 +21,13 @@ def storage() -> Storage:
     return default_storage
 
 
-def put(key: str, data: bytes) -> None:
-    """Stores ``data`` at exactly ``key``, replacing what was there: running twice leaves one file."""
+def put(key: str, data: bytes | IO[bytes]) -> None:
+    """Stores ``data`` (bytes, or an open binary file read from its start) at exactly ``key``, replacing
+    what was there: running twice leaves one file."""
     target = storage()
     if target.exists(key):
         target.delete(key)
-    saved = target.save(key, ContentFile(data))
+    saved = target.save(key, ContentFile(data) if isinstance(data, bytes) else File(data))
     if saved != key:
         # Another writer took the key between delete and save: ours must not live on under another name.
         target.delete(saved)
@@ -45,13 +48,22 @@ def delete(*keys: str) -> None:
 
 def image_response(key: str, *, download_name: str) -> HttpResponseBase:
     """The stored JPEG for a caller already allowed to see it; ``download_name`` is ours, not the client's."""
+    return _response(key, content_type=IMAGE_TYPE, disposition=f'inline; filename="{download_name}"')
+
+
+def download_response(key: str, *, download_name: str, content_type: str) -> HttpResponseBase:
+    """The stored file as an attachment, for a caller already allowed to have it; the name is ours."""
+    return _response(key, content_type=content_type, disposition=f'attachment; filename="{download_name}"')
+
+
+def _response(key: str, *, content_type: str, disposition: str) -> HttpResponseBase:
     target = storage()
-    disposition = f'inline; filename="{download_name}"'
     if isinstance(target, S3Storage):
-        url = target.url(key, parameters={"ResponseContentType": IMAGE_TYPE, "ResponseContentDisposition": disposition})
+        parameters = {"ResponseContentType": content_type, "ResponseContentDisposition": disposition}
+        url = target.url(key, parameters=parameters)
         response: HttpResponseBase = HttpResponseRedirect(url)
     else:
-        response = FileResponse(target.open(key, "rb"), content_type=IMAGE_TYPE)
+        response = FileResponse(target.open(key, "rb"), content_type=content_type)
         response["Content-Disposition"] = disposition
     # Neither the browser nor a proxy keeps a copy of a private file.
     response["Cache-Control"] = "private, no-store"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,12 @@ class EligibilityDeclaration(models.Model):
 
 class JobKind(models.TextChoices):
     BULK_CONFIRM = "bulk_confirm", _("批量确认")
+    APPLICATION_EXPORT = "application_export", _("导出报名信息")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel"
 
 
 class JobStatus(models.TextChoices):
@@ -113,6 +120,9 @@ class Job(models.Model):
     skipped = models.PositiveIntegerField(_("已是目标状态"), default=0)
     failed = models.PositiveIntegerField(_("失败"), default=0)
     errors = models.JSONField(_("失败明细"), default=list, blank=True)
+    # An export's file: its format, and its private storage key (chosen at the start, so a rerun overwrites).
+    file_format = models.CharField(_("文件格式"), max_length=4, choices=ExportFormat.choices, blank=True)
+    file_key = models.CharField(_("文件"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -135,6 +145,15 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+    @property
+    def downloadable(self) -> bool:
+        return self.kind == JobKind.APPLICATION_EXPORT and self.status == JobStatus.DONE and bool(self.file_key)
+
+    @property
+    def file_name(self) -> str:
+        """The name the staff member's browser saves the export under (ours, never a client's)."""
+        return f"applications-{timezone.localtime(self.created_at):%Y%m%d-%H%M}-{self.pk}.{self.file_format}"
 
 
 class ReminderKind(models.TextChoices):

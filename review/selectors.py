@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Min, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from registration.selectors.applications import history_record
 from registration.selectors.files import material_slots
 from registration.workflow import Action
 from review import eligibility
-from review.models import EligibilityDeclaration, IssuedCode, Job, JobStatus, Reminder, SignedFormCheck
+from review.models import EligibilityDeclaration, IssuedCode, Job, JobKind, JobStatus, Reminder, SignedFormCheck
 from review.scope import Duty, applications_in_scope, is_administrator, is_staff_member, may
 from review.signed_forms import Verdict, form_verdict, signed_form_slot_code
 from wecan.errors import InvalidInput, NotFound
@@ -349,6 +349,13 @@ def export_rows(queryset: QuerySet[Application], *, chunk_size: int = 2000) -> I
         ]
 
 
+def export_rows_in_order(*, user: Any, application_ids: list[int]) -> Iterator[list[Any]]:
+    """The export rows of those of ``application_ids`` still in the user's scope, in the order given."""
+    position = Case(*[When(pk=pk, then=Value(index)) for index, pk in enumerate(application_ids)])
+    chosen = applications_in_scope(user).filter(pk__in=application_ids).order_by(position)
+    return export_rows(chosen)
+
+
 # --- Work queues of the admin home page --------------------------------------------------------------
 
 
@@ -391,8 +398,10 @@ def staff_work_queues(*, user: Any, today: datetime.date | None = None) -> list[
     for key, label, duty, status, deadline_field in _QUEUES:
         if not may(user, duty):
             continue
-        waiting = applications_in_scope(user).filter(status=status).aggregate(
-            count=Count("pk"), oldest=Min("submitted_at"), deadline=Min(deadline_field)
+        waiting = (
+            applications_in_scope(user)
+            .filter(status=status)
+            .aggregate(count=Count("pk"), oldest=Min("submitted_at"), deadline=Min(deadline_field))
         )
         queues.append(
             WorkQueue(
@@ -459,9 +468,13 @@ def queue_neighbours(
 
 def application_by_number(*, user: Any, number: str) -> Application | None:
     """The application with this 网报号 in the caller's scope (the latest exam's), for the scanner page."""
-    return applications_in_scope(user).filter(number=number.strip()).select_related("candidate").order_by(
-        "-exam__year"
-    ).first()
+    return (
+        applications_in_scope(user)
+        .filter(number=number.strip())
+        .select_related("candidate")
+        .order_by("-exam__year")
+        .first()
+    )
 
 
 # --- Jobs and reminders ---------------------------------------------------------------------------
@@ -471,6 +484,21 @@ def jobs_visible_to(user: Any) -> QuerySet[Job]:
     """Administrators follow every job, other staff their own."""
     jobs = Job.objects.select_related("created_by")
     return jobs if is_administrator(user) else jobs.filter(created_by_id=getattr(user, "pk", None))
+
+
+def export_job_of(*, user: Any, job_id: int) -> Job | None:
+    """An export the user started: its file is theirs alone, administrators' included."""
+    exports = Job.objects.filter(kind=JobKind.APPLICATION_EXPORT, created_by_id=getattr(user, "pk", None))
+    return exports.filter(pk=job_id).first()
+
+
+def export_jobs_recent(*, user: Any, limit: int = 3) -> list[Job]:
+    """The user's latest exports of the last day, newest first, for their progress and file on the list page."""
+    since = timezone.now() - datetime.timedelta(days=1)
+    exports = Job.objects.filter(
+        kind=JobKind.APPLICATION_EXPORT, created_by_id=getattr(user, "pk", None), created_at__gte=since
+    )
+    return list(exports.order_by("-created_at", "-pk")[:limit])
 
 
 def jobs_running(*, user: Any, limit: int = 5) -> list[Job]:

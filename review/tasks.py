@@ -10,7 +10,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from review.services.deadlines import abandonable_id_chunks, application_abandon, deadline_soon_id_chunks
-from review.services.jobs import bulk_confirm_run, bulk_job_fail
+from review.services.jobs import application_export_run, bulk_confirm_run, bulk_job_fail
 from review.services.reminders import DEADLINE_NOTICE, deadline_reminders_create, reminder_deliver
 from review.services.signed_forms import signed_form_check
 
@@ -57,6 +57,17 @@ def run_bulk_confirm(self: Any, job_id: int) -> None:
     except OperationalError:
         if self.request.retries >= self.max_retries:
             bulk_job_fail(job_id=job_id, message="数据库暂时不可用，任务已停止。")
+        raise
+
+
+# Storing the file can fail transiently (object storage): OSError, as for e-mail.
+@shared_task(bind=True, autoretry_for=(OperationalError, OSError), retry_backoff=True, max_retries=5)
+def run_application_export(self: Any, job_id: int) -> None:
+    try:
+        application_export_run(job_id=job_id)
+    except (OperationalError, OSError):
+        if self.request.retries >= self.max_retries:
+            bulk_job_fail(job_id=job_id, message="导出文件未能生成，任务已停止。")
         raise
 
 

@@ -28,10 +28,10 @@ from review.admin import decisions, pages
 from review.admin.desk import desk_context
 from review.admin.files import application_files_html
 from review.admin.search import TokenSearchChangeList, search_redirect
-from review.models import EligibilityDeclaration
+from review.models import EligibilityDeclaration, ExportFormat
 from review.reasons import rejection_summary
 from review.scope import Duty, application_in_scope, may
-from review.selectors import application_eligibility, staff_applications
+from review.selectors import application_eligibility, export_jobs_recent, staff_applications
 
 _OUTCOME_LABELS = {"pass": _("通过"), "warn": _("请核对"), "fail": _("不符合")}
 
@@ -227,7 +227,13 @@ class ApplicationAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method == "POST" and "_search" in request.POST and self.has_view_permission(request):
             return search_redirect(request)
-        context = {**(extra_context or {}), "can_confirm": may(request.user, Duty.CONFIRM)}
+        context = {
+            **(extra_context or {}),
+            "can_confirm": may(request.user, Duty.CONFIRM),
+            "export_direct_limit": pages.EXPORT_DIRECT_LIMIT,
+            "export_formats": ExportFormat.choices,
+            "export_jobs": export_jobs_recent(user=request.user),
+        }
         return super().changelist_view(request, extra_context=context)
 
     def get_search_results(

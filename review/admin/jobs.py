@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path, reverse
 
+from review.admin.pages import export_download_view
 from review.models import EarlyApplicationPolicy, Job, Reminder, ReminderDelivery
 from review.scope import is_administrator, is_staff_member
 from review.selectors import jobs_visible_to
@@ -40,6 +42,7 @@ class JobAdmin(ReadOnlyAdmin):
         "skipped",
         "failed",
         "errors",
+        "file_format",
         "created_at",
         "started_at",
         "finished_at",
@@ -62,6 +65,32 @@ class JobAdmin(ReadOnlyAdmin):
         if job is None:
             raise Http404
         return super().change_view(request, object_id, form_url, extra_context={**(extra_context or {}), "job": job})
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:job_id>/download/", wrap(export_download_view), name="review_job_download"),
+            path("<int:job_id>/progress/", wrap(self.progress_view), name="review_job_progress"),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request: HttpRequest, job_id: int) -> JsonResponse:
+        """The job's progress for the page that shows it (static/job-progress.js asks every two seconds)."""
+        job = jobs_visible_to(request.user).filter(pk=job_id).first()
+        if job is None:
+            raise Http404
+        download = reverse("admin:review_job_download", args=[job.pk]) if job.downloadable else ""
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": str(job.get_status_display()),
+                "processed": job.processed,
+                "total": job.total,
+                "percent": job.percent,
+                "finished": job.finished,
+                "download_url": download if job.created_by_id == request.user.pk else "",
+            }
+        )
 
 
 @admin.register(EarlyApplicationPolicy)

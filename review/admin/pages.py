@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -21,18 +20,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from registration import private_files
 from registration.models.files import MaterialFile, Photo, UploadStatus
 from registration.selectors.files import application_photo
 from review.errors import StaleForm
+from review.exports import CONTENT_TYPES, csv_lines, write_xlsx
+from review.models import ExportFormat
 from review.scope import Duty, may
-from review.selectors import EXPORT_COLUMNS, application_by_number, export_rows, staff_dashboard
+from review.selectors import application_by_number, export_job_of, export_rows, staff_dashboard
 from review.services.decisions import application_confirm_by_code
+from review.services.jobs import application_export_start
 from review.signed_forms import parse_form_code
 from wecan.errors import PortalError
-from wecan.spreadsheets import safe_row
 
 View = Callable[..., HttpResponseBase]
 
@@ -178,58 +178,78 @@ def confirm_by_code_view(model_admin: ModelAdmin) -> View:
     return view
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands back what it was given, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # The BOM lets Excel open the UTF-8 file with its Chinese intact.
-    yield "\ufeff" + writer.writerow([label for _key, label in EXPORT_COLUMNS])
-    for row in rows:
-        yield writer.writerow(safe_row("" if value is None else value for value in row))
+# A list longer than this is written by a background job, with its progress on the list page.
+EXPORT_DIRECT_LIMIT = 2000
 
 
 def export_view(model_admin: ModelAdmin) -> View:
-    """The list as the staff member filtered and searched it, as CSV (streamed) or XLSX (openpyxl)."""
+    """The list as the staff member filtered and searched it, as CSV (streamed) or XLSX (openpyxl).
+
+    A list of up to ``EXPORT_DIRECT_LIMIT`` rows is answered at once (GET); a longer one is started as
+    a job (POST) whose progress and file the list page then shows.
+    """
 
     def view(request: HttpRequest, file_format: str) -> HttpResponseBase:
-        if file_format not in {"csv", "xlsx"} or not may(request.user, Duty.VIEW):
+        if file_format not in ExportFormat.values or not may(request.user, Duty.VIEW):
             raise Http404
+        changelist_url = reverse("admin:registration_application_changelist")
         try:
             changelist: ChangeList = model_admin.get_changelist_instance(request)
         except IncorrectLookupParameters:
             # Filter values the list cannot apply: answered as the list itself answers them.
             if ERROR_FLAG in request.GET:
                 return SimpleTemplateResponse("admin/invalid_setup.html", {"title": _("数据库错误")})
-            return redirect(f"{reverse('admin:registration_application_changelist')}?{ERROR_FLAG}=1")
+            return redirect(f"{changelist_url}?{ERROR_FLAG}=1")
         queryset = changelist.get_queryset(request)
+        back = f"{changelist_url}?{request.GET.urlencode()}" if request.GET else changelist_url
+        if request.method == "POST":
+            try:
+                job = application_export_start(
+                    actor=request.user,  # type: ignore[arg-type]
+                    application_ids=list(queryset.values_list("pk", flat=True)),
+                    file_format=ExportFormat(file_format),
+                )
+            except PortalError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.info(request, _("已开始导出%(count)d条报名信息，完成后可在本页下载。") % {"count": job.total})
+            return redirect(back)
+        if queryset.count() > EXPORT_DIRECT_LIMIT:
+            messages.warning(
+                request,
+                _("超过%(limit)d条的名单请用“后台导出”，完成后在本页下载。") % {"limit": EXPORT_DIRECT_LIMIT},
+            )
+            return redirect(back)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if file_format == "csv":
-            response = StreamingHttpResponse(_csv_lines(export_rows(queryset)), content_type="text/csv; charset=utf-8")
+        if file_format == ExportFormat.CSV:
+            response = StreamingHttpResponse(
+                csv_lines(export_rows(queryset)), content_type=CONTENT_TYPES[ExportFormat.CSV]
+            )
             response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
             return response
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("报名信息"))
-        sheet.append([label for _key, label in EXPORT_COLUMNS])
-        for row in export_rows(queryset):
-            sheet.append(safe_row(row))
-        # Written to a temporary file, not memory: a district's list can run to many thousands of rows.
-        # FileResponse closes the file once it is sent.
+        # Written to a temporary file, not memory; FileResponse closes the file once it is sent.
         handle = tempfile.TemporaryFile()  # noqa: SIM115
-        workbook.save(handle)
+        write_xlsx(export_rows(queryset), handle)
         handle.seek(0)
         return FileResponse(
             handle,
             as_attachment=True,
             filename=f"applications-{stamp}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=CONTENT_TYPES[ExportFormat.XLSX],
         )
 
     return view
+
+
+def export_download_view(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    """The file of a finished export, to the staff member who started it and to nobody else (404)."""
+    job = export_job_of(user=request.user, job_id=job_id)
+    # Staff who lost the right to view applications since the export lose its file too.
+    if job is None or not job.downloadable or not may(request.user, Duty.VIEW):
+        raise Http404
+    return private_files.download_response(
+        job.file_key, download_name=job.file_name, content_type=CONTENT_TYPES[ExportFormat(job.file_format)]
+    )
 
 
 def _image(request: HttpRequest, upload: Photo | MaterialFile, name: str) -> HttpResponseBase:

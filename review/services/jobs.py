@@ -1,17 +1,24 @@
-"""Background jobs over many applications: bulk confirmation of a staff member's selection."""
+"""Background jobs over many applications: bulk confirmation of a staff member's selection, and the
+export of a long application list to a private file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registration import private_files
 from registration.models import Application, User
 from registration.models.application import ApplicationStatus
-from review.models import Job, JobKind, JobStatus
+from review.exports import csv_lines, write_xlsx
+from review.models import ExportFormat, Job, JobKind, JobStatus
 from review.scope import Duty, applications_in_scope
+from review.selectors import export_rows_in_order
 from review.services.decisions import application_confirm, require_duty
 from wecan.errors import InvalidInput, InvalidState, PortalError
 
@@ -98,6 +105,81 @@ def bulk_confirm_run(*, job_id: int) -> Job:
             _save_progress(job_id, processed=position, succeeded=succeeded, skipped=skipped, errors=errors)
             succeeded = skipped = 0
             errors = []
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        job.status = JobStatus.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+    return job
+
+
+# Rows read per query by an export; progress is saved after each.
+EXPORT_CHUNK = 1000
+
+
+def application_export_start(*, actor: User, application_ids: Sequence[int], file_format: ExportFormat) -> Job:
+    """Queues the export of the given applications (those in the actor's scope, in the order given) as one job.
+
+    The caller may rely on: a ``Job`` with ``total`` set and the private key of its future file chosen,
+    run by a worker after commit; ids outside the actor's scope are left out; none in scope is
+    ``InvalidInput``; staff who may not view applications ``NotAllowed``.
+    """
+    require_duty(actor, Duty.VIEW)
+    in_scope = set(applications_in_scope(actor).filter(pk__in=list(application_ids)).values_list("pk", flat=True))
+    ids = [pk for pk in dict.fromkeys(application_ids) if pk in in_scope]
+    if not ids:
+        raise InvalidInput(_("没有可导出的报名信息。"))
+    with transaction.atomic():
+        job = Job(
+            kind=JobKind.APPLICATION_EXPORT,
+            created_by=actor,
+            application_ids=ids,
+            total=len(ids),
+            file_format=file_format,
+            file_key=f"exports/{secrets.token_hex(16)}/applications.{file_format}",
+        )
+        job.full_clean()
+        job.save()
+        from review.tasks import run_application_export
+
+        transaction.on_commit(lambda: run_application_export.delay(job.pk))
+    return job
+
+
+def _rows_saving_progress(job: Job) -> Iterator[list[Any]]:
+    """The job's rows chunk by chunk, the scope applied again as the rows are read; progress after each chunk."""
+    ids = job.application_ids
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        rows = list(export_rows_in_order(user=job.created_by, application_ids=chunk))
+        yield from rows
+        # Rows that left the actor's scope since the start are not written: counted as skipped.
+        written = len(rows)
+        _save_progress(job.pk, processed=start + len(chunk), succeeded=written, skipped=len(chunk) - written, errors=[])
+
+
+def application_export_run(*, job_id: int) -> Job:
+    """Writes the job's file and stores it under its private key, saving progress as it goes.
+
+    Run again (a worker died), it writes the whole file again from the start and replaces what an
+    earlier run stored; a finished job is left as it is.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        if job.finished:
+            return job
+        job.status = JobStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.processed = job.succeeded = job.skipped = 0
+        job.save(update_fields=["status", "started_at", "processed", "succeeded", "skipped"])
+    with tempfile.TemporaryFile() as handle:
+        if job.file_format == ExportFormat.CSV:
+            for line in csv_lines(_rows_saving_progress(job)):
+                handle.write(line.encode("utf-8"))
+        else:
+            write_xlsx(_rows_saving_progress(job), handle)
+        handle.seek(0)
+        private_files.put(job.file_key, handle)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         job.status = JobStatus.DONE
