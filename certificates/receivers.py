@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from certificates.services.arrangement import seat_release
 from certificates.services.documents import form_prepare
 
 logger = logging.getLogger(__name__)
@@ -20,3 +21,12 @@ def on_content_changed(sender: Any, *, application_id: int, **kwargs: Any) -> No
         form_prepare(application_id=application_id)
     except Exception:
         logger.exception("preparing the form of application %s failed", application_id)
+
+
+def on_transitioned(sender: Any, *, application_id: int, action: str, actor_id: int | None, **kwargs: Any) -> None:
+    """A candidate no longer registered (refunded, abandoned) gives back their seat; the ticket, which
+    needs a registered application and a seat, is no longer served."""
+    try:
+        seat_release(application_id=application_id, action=action, actor_id=actor_id)
+    except Exception:
+        logger.exception("freeing the seat of application %s after %s failed", application_id, action)

@@ -7,9 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from certificates.access import (
@@ -20,8 +26,9 @@ from certificates.access import (
     sites_in_scope,
 )
 from certificates.models import ArrangementJob, ExamSession, Room, Seat, SeatChange, SpecialtyExamDay, Venue
-from certificates.selectors.arrangement import jobs_of
-from certificates.services.arrangement import arrangement_start
+from certificates.selectors.arrangement import free_seats, jobs_of
+from certificates.services.arrangement import arrangement_start, seat_move
+from wecan.errors import NotFound, PortalError
 
 
 class AdministratorEditsMixin:
@@ -111,9 +118,46 @@ class VenueAdmin(AdministratorEditsMixin, admin.ModelAdmin):
         return super().get_queryset(request).filter(site__in=sites_in_scope(request.user))
 
 
+def seat_runs(numbers: list[int]) -> str:
+    """Ascending seat numbers as runs, as a person reads them: ``1–3、7、9–12``."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "、".join(f"{run[0]}" if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+
+
+class SeatMoveForm(forms.Form):
+    """A new seat for one candidate: a room of their site with a seat free on their exam day."""
+
+    room = forms.TypedChoiceField(label=_("新考场"), coerce=int)
+    seat = forms.IntegerField(label=_("新座位号"), min_value=1, max_value=32767)
+    reason = forms.CharField(label=_("调整原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args: Any, free: list[tuple[Room, list[int]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.free = {room.pk: set(numbers) for room, numbers in free}
+        self.fields["room"].choices = [  # type: ignore[attr-defined]
+            (room.pk, gettext("%(room)s（空座：%(seats)s）") % {"room": room, "seats": seat_runs(numbers)})
+            for room, numbers in free
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        room, seat = data.get("room"), data.get("seat")
+        if room is not None and seat is not None and seat not in self.free.get(room, set()):
+            self.add_error("seat", gettext("第 %(seat)d 座不是所选考场当天的空座。") % {"seat": seat})
+        return data
+
+
 @admin.register(Seat)
 class SeatAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["application", "room", "number", "date", "job", "assigned_at"]
+    """The seats given; administrators and district reviewers move one candidate here (``seat_move``,
+    audited as a ``SeatChange``)."""
+
+    list_display = ["application", "room", "number", "date", "job", "assigned_at", "move_link"]
     list_filter = ["date"]
     list_select_related = ["application__exam", "room__venue"]
     search_fields = ["application__number"]
@@ -121,6 +165,70 @@ class SeatAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Seat]:
         return super().get_queryset(request).filter(room__venue__site__in=sites_in_scope(request.user))
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return self.list_display if may_allocate(request.user) else self.list_display[:-1]
+
+    @admin.display(description=_("调整"))
+    def move_link(self, seat: Seat) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:certificates_seat_move", args=[seat.pk]), gettext("调整座位")
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        move = path("<int:seat_id>/move/", self.admin_site.admin_view(self.move_view), name="certificates_seat_move")
+        return [move, *super().get_urls()]
+
+    def move_view(self, request: HttpRequest, seat_id: int) -> HttpResponse:
+        """The move form: out of scope is 404, a role that does not seat candidates 403."""
+        if not may_allocate(request.user):
+            raise PermissionDenied
+        seat = (
+            self.get_queryset(request)
+            .select_related("application__candidate", "application__site", "room__venue")
+            .filter(pk=seat_id, application__district__in=districts_to_allocate(request.user))
+            .first()
+        )
+        if seat is None:
+            raise Http404
+        application = seat.application
+        form = SeatMoveForm(
+            request.POST if request.method == "POST" else None,
+            free=free_seats(site_id=application.site_id, date=seat.date),  # type: ignore[arg-type]
+        )
+        if form.is_valid():
+            try:
+                moved = seat_move(
+                    actor=request.user,  # type: ignore[arg-type]
+                    application_id=application.pk,
+                    room_id=form.cleaned_data["room"],
+                    number=form.cleaned_data["seat"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except NotFound:
+                raise Http404 from None
+            except PortalError as error:
+                for field, texts in error.fields.items():
+                    for text in texts:
+                        form.add_error(field if field in form.fields else None, text)
+                if not error.fields:
+                    form.add_error(None, str(error.message))
+            else:
+                self.message_user(
+                    request,
+                    gettext("已将考生 %(number)s 调整到 %(room)s 第 %(seat)02d 座。")
+                    % {"number": application.number, "room": moved.room, "seat": moved.number},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:certificates_seat_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("调整座位"),
+            "seat": seat,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/certificates/seat/move.html", context)
 
 
 @admin.register(SeatChange)

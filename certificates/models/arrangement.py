@@ -145,9 +145,7 @@ class Seat(models.Model):
     )
     # No index of its own: the unique (room, date, number) serves look-ups by room; each index
     # costs the allocation's million-row insert a tenth of its time.
-    room = models.ForeignKey(
-        Room, verbose_name=_("考场"), on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    room = models.ForeignKey(Room, verbose_name=_("考场"), on_delete=models.PROTECT, related_name="+", db_index=False)
     number = models.PositiveSmallIntegerField(_("座位号"))
     date = models.DateField(_("考试日期"))
     job = models.ForeignKey(
@@ -174,13 +172,20 @@ class Seat(models.Model):
 
 
 class SeatChange(models.Model):
-    """The audit record of a seat moved by a staff member: from where, to where, who, why."""
+    """The audit record of a seat moved by a staff member (from where, to where, who, why), or freed
+    when its candidate was no longer registered (refunded, abandoned): then there is no new seat, and
+    the actor is whoever made that change (none for a deadline sweep or a gateway's notice)."""
 
     application = models.ForeignKey(
         "registration.Application", verbose_name=_("报名信息"), on_delete=models.CASCADE, related_name="+"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     from_room = models.ForeignKey(
         Room, verbose_name=_("原考场"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -189,7 +194,7 @@ class SeatChange(models.Model):
     to_room = models.ForeignKey(
         Room, verbose_name=_("新考场"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    to_number = models.PositiveSmallIntegerField(_("新座位号"))
+    to_number = models.PositiveSmallIntegerField(_("新座位号"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=200)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 

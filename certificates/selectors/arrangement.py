@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,3 +133,22 @@ def room_roster(*, room: Room, date: datetime.date) -> list[RosterLine]:
 def room_dates(room: Room) -> list[datetime.date]:
     """The days the room has candidates seated."""
     return list(Seat.objects.filter(room=room).order_by("date").values_list("date", flat=True).distinct())
+
+
+def free_seats(*, site_id: int, date: datetime.date) -> list[tuple[Room, list[int]]]:
+    """The site's rooms in the order they are filled, each with its seat numbers free on ``date``;
+    rooms without a free seat are left out."""
+    rooms = list(
+        Room.objects.select_related("venue")
+        .filter(venue__site_id=site_id)
+        .order_by("venue__position", "venue_id", "position", "id")
+    )
+    taken: dict[int, set[int]] = defaultdict(set)
+    for room_id, number in Seat.objects.filter(room__in=rooms, date=date).values_list("room_id", "number"):
+        taken[room_id].add(number)
+    found = []
+    for room in rooms:
+        free = [number for number in range(1, room.seats + 1) if number not in taken[room.pk]]
+        if free:
+            found.append((room, free))
+    return found

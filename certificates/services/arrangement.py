@@ -16,9 +16,10 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates import tasks
@@ -35,6 +36,7 @@ from certificates.models import (
 from certificates.selectors.arrangement import exam_day, waiting_applications
 from registration.models import Application, District, Exam, Site, User
 from registration.selectors.applications import application_is_registered, registered_applications
+from registration.workflow import TRANSITIONS, Action
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound
 
 logger = logging.getLogger(__name__)
@@ -346,3 +348,34 @@ def seat_move(*, actor: User, application_id: int, room_id: int, number: int, re
         change.full_clean()
         change.save()
     return seat
+
+
+def seat_release(*, application_id: int, action: str, actor_id: int | None) -> bool:
+    """Frees the seat of an application that is no longer registered (``action`` took it out: a
+    refund, a deadline), so the next allocation may give it to someone else; records it as a
+    ``SeatChange`` without a new seat. An application without a seat, or registered again by the
+    time this runs, is left alone. Returns whether a seat was freed."""
+    with transaction.atomic():
+        seat = Seat.objects.select_for_update().filter(application_id=application_id).first()
+        if seat is None:
+            return False
+        application = Application.objects.select_related("district").get(pk=application_id)
+        if application_is_registered(application):
+            return False
+        # The audit trail is written in the portal's language, whoever's request made the change.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("%(action)s，座位释放") % {"action": TRANSITIONS[Action(action)].description}
+        change = SeatChange(
+            application=application,
+            actor_id=actor_id,
+            from_room_id=seat.room_id,
+            from_number=seat.number,
+            to_room=None,
+            to_number=None,
+            reason=reason,
+        )
+        change.full_clean()
+        change.save()
+        seat.delete()
+    logger.info("seat of application %s freed after %s", application_id, action)
+    return True

@@ -27,6 +27,7 @@ from certificates.pdf import TEMPLATES_DIR, print_photo, render_pdf, resource_ur
 from certificates.selectors.arrangement import RosterLine, room_roster
 from certificates.selectors.documents import PHOTO_HEIGHT_MM, PHOTO_WIDTH_MM, ticket_number
 from registration import private_files
+from wecan.spreadsheets import safe_row
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,8 @@ def room_sheet_render(*, sheet_id: int) -> None:
 
 def room_csv(*, room: Room, date: datetime.date) -> str:
     """The room's list for the exam's computer system: one line per seat, in seat order, UTF-8 with BOM
-    (spreadsheet programs open it as such)."""
+    (spreadsheet programs open it as such). A cell a spreadsheet would run as a formula (a name typed
+    as ``=HYPERLINK(...)``) is written as text."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -183,16 +185,18 @@ def room_csv(*, room: Room, date: datetime.date) -> str:
         application = line.application
         specialty = application.specialty
         writer.writerow(
-            [
-                f"{line.seat:02d}",
-                ticket_number(application),
-                application.number,
-                application.candidate.name,
-                application.candidate.id_type,
-                specialty.code if specialty else "",
-                specialty.name if specialty else "",
-                date.isoformat(),
-                room.name,
-            ]
+            safe_row(
+                [
+                    f"{line.seat:02d}",
+                    ticket_number(application),
+                    application.number,
+                    application.candidate.name,
+                    application.candidate.id_type,
+                    specialty.code if specialty else "",
+                    specialty.name if specialty else "",
+                    date.isoformat(),
+                    room.name,
+                ]
+            )
         )
     return out.getvalue()

