@@ -108,6 +108,15 @@ def generate() -> None:
     )
 
 
+def _backend_cpu_seconds(pid: int) -> float | None:
+    """The CPU time the PostgreSQL backend has used so far: the work itself, whatever else runs on the machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _backend_peak_mb(pid: int) -> float | None:
     """The peak resident memory of the PostgreSQL backend serving this process, when it runs on this machine."""
     try:
@@ -139,9 +148,13 @@ def measure() -> None:
         backend = cursor.fetchone()[0]
 
     job = ArrangementJob.objects.create(exam=exam, created_by=administrator)
+    load_before = os.getloadavg()[0]
+    cpu_before = _backend_cpu_seconds(backend)
     started = time.perf_counter()
     done = arrangement_run(job_id=job.pk)
     seconds = time.perf_counter() - started
+    cpu_after = _backend_cpu_seconds(backend)
+    load_after = os.getloadavg()[0]
     process_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     backend_mb = _backend_peak_mb(backend)
 
@@ -156,8 +169,15 @@ def measure() -> None:
         Figure("arrangement", "candidates seated", done.seated, "", f"{CANDIDATES:,}", done.seated == CANDIDATES),
         Figure("arrangement", "rooms", SITES * ROOMS_PER_SITE, ""),
         Figure("arrangement", "allocation, wall time", seconds, "s", "≤ 60 s", seconds <= 60),
+        # Others may share the machine: its load beside the wall time, and the database's own CPU time.
+        Figure("arrangement", "machine load (1-min average) as it started", load_before, f"on {os.cpu_count()} cores"),
+        Figure("arrangement", "machine load (1-min average) as it ended", load_after, f"on {os.cpu_count()} cores"),
         Figure("arrangement", "peak memory, this process", process_mb, "MB", "≤ 500 MB", process_mb <= 500),
     ]
+    if cpu_before is not None and cpu_after is not None:
+        figures.append(
+            Figure("arrangement", "allocation, its PostgreSQL backend's CPU time", cpu_after - cpu_before, "s")
+        )
     if backend_mb is not None:
         figures.append(
             Figure(

@@ -132,10 +132,11 @@ class Seat(models.Model):
     candidate a day; ``job`` is the allocation that gave it (none once moved by a staff member).
     """
 
-    # No foreign key in the database: its check locks each application row (FOR KEY SHARE), which
-    # rewrites every one of a million wide rows and took most of the allocation's time. Seats are
-    # written only from application ids read in the same statement, and Django deletes an
-    # application's seat with it (``on_delete``).
+    # No foreign keys in the database, here and for the room and the job: each is checked row by row
+    # (the application's check locks every one of a million wide rows; the room's and the job's,
+    # deferred to the commit, took a third of the allocation's time). Seats are written only with
+    # ids read in the same statement, and Django keeps the references: it deletes an application's
+    # seat with it, refuses to delete a room with seats, and empties ``job`` of a deleted job.
     application = models.OneToOneField(
         "registration.Application",
         verbose_name=_("报名信息"),
@@ -145,7 +146,9 @@ class Seat(models.Model):
     )
     # No index of its own: the unique (room, date, number) serves look-ups by room; each index
     # costs the allocation's million-row insert a tenth of its time.
-    room = models.ForeignKey(Room, verbose_name=_("考场"), on_delete=models.PROTECT, related_name="+", db_index=False)
+    room = models.ForeignKey(
+        Room, verbose_name=_("考场"), on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     number = models.PositiveSmallIntegerField(_("座位号"))
     date = models.DateField(_("考试日期"))
     job = models.ForeignKey(
@@ -156,6 +159,7 @@ class Seat(models.Model):
         blank=True,
         related_name="+",
         db_index=False,  # read only when a job resumes; jobs are never deleted
+        db_constraint=False,
     )
     assigned_at = models.DateTimeField(_("编排时间"))
 

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 # Sites are seated a batch at a time, each batch in its own transaction with its progress saved:
 # about this many candidates a batch (a site is never split).
 BATCH_CANDIDATES = 250_000
+# The working memory of the batch's statements (PostgreSQL's default of 4 MB sorts a batch on disk).
+BATCH_WORK_MEM = "64MB"
 # How many 网报号 of those left without a seat the report keeps per site and day.
 REPORT_NUMBERS = 200
 
@@ -103,18 +105,17 @@ def _tables() -> dict[str, str]:
 # one statement, it guessed one waiting row and chose a join that compared every pair).
 #
 # 1. The batch's registered candidates without a seat, with their exam day, numbered per (site, day)
-#    by specialty, then 网报号 (the seated ones are left out here, from the whole analysed table).
+#    by specialty, then 网报号.
 _WAITING_SQL = """
-    CREATE TEMPORARY TABLE arrangement_candidates ON COMMIT DROP AS
-    SELECT c.id, c.site_id, c.number, c.specialty_code, COALESCE(d.date, %s) AS day
-    FROM ({candidates}) c
-    LEFT JOIN {day} d ON d.exam_id = %s AND d.specialty_id = c.specialty_id;
-    ANALYZE arrangement_candidates;
     CREATE TEMPORARY TABLE arrangement_waiting ON COMMIT DROP AS
     SELECT c.id, c.site_id, c.number, c.day,
            ROW_NUMBER() OVER (PARTITION BY c.site_id, c.day ORDER BY c.specialty_code, c.number, c.id) AS rank
-    FROM arrangement_candidates c
-    WHERE NOT EXISTS (SELECT 1 FROM {seat} s WHERE s.application_id = c.id);
+    FROM (
+        SELECT c.id, c.site_id, c.number, c.specialty_code, COALESCE(d.date, %s) AS day
+        FROM ({candidates}) c
+        LEFT JOIN {day} d ON d.exam_id = %s AND d.specialty_id = c.specialty_id
+        WHERE NOT EXISTS (SELECT 1 FROM {seat} s WHERE s.application_id = c.id)
+    ) c;
     ANALYZE arrangement_waiting;
 """
 # 2. The rooms those candidates need: per (site, day) the rooms in order with their free seats that
@@ -167,17 +168,17 @@ _SEAT_SQL = """
     FROM arrangement_waiting w
     JOIN arrangement_free f ON f.site_id = w.site_id AND f.day = w.day AND f.rank = w.rank
 """
-# 5. Who found no free seat, per site and day: the report's lines.
+# 5. Who found no free seat, per site and day: the report's lines. The free seats of a site and day
+#    are ranked 1 to n without a gap, so those ranked beyond n are left.
 _LEFT_SQL = """
     SELECT w.site_id, w.day, count(*), (array_agg(w.number ORDER BY w.number))[1:%s]
     FROM arrangement_waiting w
-    WHERE NOT EXISTS (
-        SELECT 1 FROM arrangement_free f WHERE f.site_id = w.site_id AND f.day = w.day AND f.rank = w.rank
-    )
+    LEFT JOIN (SELECT site_id, day, max(rank) AS free FROM arrangement_free GROUP BY site_id, day) f
+        ON f.site_id = w.site_id AND f.day = w.day
+    WHERE w.rank > COALESCE(f.free, 0)
     GROUP BY w.site_id, w.day ORDER BY w.site_id, w.day
 """
 _TEMPORARY_TABLES = (
-    "arrangement_candidates",
     "arrangement_waiting",
     "arrangement_rooms",
     "arrangement_taken",
@@ -199,6 +200,8 @@ def _seat_batch(job: ArrangementJob, site_ids: list[int], now: Any) -> tuple[int
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     tables = _tables()
     with connection.cursor() as cursor:
+        # The batch's sorts and hashes (a quarter-million rows) fit in memory instead of temporary files.
+        cursor.execute(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'")
         cursor.execute(
             _WAITING_SQL.format(candidates=candidates_sql, **tables),
             [job.exam.exam_date, *candidates_params, job.exam_id],

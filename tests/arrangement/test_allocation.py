@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db.models import ProtectedError
 
 from certificates.models import ArrangementJob, Seat, SpecialtyExamDay
 from certificates.services.arrangement import arrangement_run
@@ -202,3 +203,39 @@ def test_a_job_resumed_after_a_crash_counts_the_seats_it_already_gave(world, reg
     resumed = arrangement_run(job_id=job["id"])
 
     assert (resumed.status, resumed.total, resumed.seated, resumed.processed) == ("done", 3, 3, 3)
+
+
+def test_a_rerun_fills_a_freed_seat_per_day_and_reports_only_those_beyond_the_free_seats(
+    world, registered, arrange, surgery, api_as
+):
+    """Free seats are counted per site and day, gaps included: the n free seats of a day go to its
+    first n waiting candidates, and only those after them are reported, under that day."""
+    first, second = make_rooms(world.site_a, [2, 2])
+    next_day = world.exam.exam_date + datetime.timedelta(days=1)
+    SpecialtyExamDay.objects.create(exam=world.exam, specialty=surgery, date=next_day)
+    moved, *_others = [registered() for _ in range(3)]
+    arrange()
+    response = api_as("admin").post(MOVE.format(id=moved.pk), {"room": second.pk, "seat": 2, "reason": "换座"})
+    assert response.status_code == 200  # day one now has one free seat: the first room's seat 1
+    late = [registered() for _ in range(2)]
+    surgeon = registered(specialty=surgery)
+
+    job = arrange()
+
+    assert seats_of([*late, surgeon]) == [(first.name, 1), None, (first.name, 1)]
+    assert (job["total"], job["seated"], job["unseated"]) == (3, 2, 1)
+    (line,) = job["report"]
+    assert (line["date"], line["unseated"], line["numbers"]) == (world.exam.exam_date.isoformat(), 1, [late[1].number])
+
+
+def test_a_room_with_seats_given_cannot_be_deleted(world, registered, arrange):
+    """The database does not check the seat's room (a million checks an allocation): Django refuses."""
+    (room,) = make_rooms(world.site_a, [2])
+    registered()
+    arrange()
+
+    with pytest.raises(ProtectedError):
+        room.delete()
+    with pytest.raises(ProtectedError):
+        room.venue.delete()
+    assert Seat.objects.filter(room=room).count() == 1
