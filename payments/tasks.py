@@ -24,7 +24,7 @@ from payments.selectors import (
     statements_stalled,
     unpaid_past_deadline_id_chunks,
 )
-from payments.services.deadlines import application_abandon_unpaid
+from payments.services.deadlines import applications_abandon_unpaid
 from payments.services.orders import order_close_at_gateway
 from payments.services.orders import order_sync as order_sync_service
 from payments.services.reconciliation import statement_fetch as statement_fetch_service
@@ -147,9 +147,9 @@ def sandbox_deliver_due() -> int:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def abandon_unpaid(application_ids: list[int]) -> int:
-    """Abandons those of the given applications still unpaid, with no order pending, after the window."""
-    now = timezone.now()
-    return sum(application_abandon_unpaid(application_id=pk, now=now) for pk in application_ids)
+    """Abandons those of the given applications still unpaid, with no order pending, after the window,
+    in one set; returns how many moved."""
+    return len(applications_abandon_unpaid(application_ids=application_ids, now=timezone.now()))
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)

@@ -1,7 +1,8 @@
 """The application's state machine: every allowed transition, in one table.
 
-``registration.services.applications.transition`` is the only code that changes ``Application.status``;
-it refuses anything not listed here with ``InvalidState``.
+``registration.services.applications.transition`` is the only code that changes ``Application.status``
+(with its bulk twin ``transition_many``, whose ``WHERE`` takes the sources from here); it refuses
+anything not listed here with ``InvalidState``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ class ReviewConfig(AppConfig):
 
         from registration import hooks
         from registration.models import MaterialFile
-        from registration.signals import application_transitioned
+        from registration.signals import application_transitioned, applications_transitioned
         from review import receivers
         from review.services.decisions import issued_code_record
         from review.services.history import history_auto_confirm
@@ -22,4 +22,7 @@ class ReviewConfig(AppConfig):
         hooks.register_code_issued(issued_code_record)
         hooks.register_submitted(history_auto_confirm)
         application_transitioned.connect(receivers.on_transitioned, dispatch_uid="review.transitioned")
+        applications_transitioned.connect(
+            receivers.on_transitioned_together, dispatch_uid="review.transitioned_together"
+        )
         post_save.connect(receivers.on_material_saved, sender=MaterialFile, dispatch_uid="review.signed_form")

@@ -35,6 +35,18 @@ def on_transitioned(
         logger.exception("review's handling of %s on application %s failed", action, application_id)
 
 
+def on_transitioned_together(
+    sender: Any, *, application_ids: list[int], action: str, to_status: str, **kwargs: Any
+) -> None:
+    """The to-dos of applications moved in one set (a deadline sweep's batch): one task for them all."""
+    from review.tasks import remind_transitioned
+
+    try:
+        remind_transitioned.delay(application_ids, action, to_status)
+    except Exception:
+        logger.exception("review could not queue the to-dos of %s on %s applications", action, len(application_ids))
+
+
 def on_material_saved(sender: Any, *, instance: MaterialFile, **kwargs: Any) -> None:
     """An accepted signed application form goes to a worker that reads its barcode."""
     if is_signed_form(instance):

@@ -9,25 +9,47 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from review.services.deadlines import abandonable_id_chunks, application_abandon, deadline_soon_id_chunks
+from review.services.deadlines import abandonable_id_chunks, applications_abandon_unconfirmed, deadline_soon_id_chunks
 from review.services.jobs import application_export_run, bulk_confirm_run, bulk_job_fail
-from review.services.reminders import DEADLINE_NOTICE, deadline_reminders_create, reminder_deliver
+from review.services.reminders import (
+    DEADLINE_NOTICE,
+    deadline_reminders_create,
+    reminder_deliver,
+    reminders_for_transitions,
+)
 from review.services.signed_forms import signed_form_check
 
 _RETRY: dict[str, Any] = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
 
-# E-mail servers fail transiently (connection refused, timeouts): OSError covers smtplib's errors.
-@shared_task(autoretry_for=(OperationalError, OSError), retry_backoff=True, max_retries=5)
-def deliver_reminder(reminder_id: int) -> None:
-    reminder_deliver(reminder_id=reminder_id)
+@shared_task(bind=True, **_RETRY)
+def deliver_reminders(self: Any, reminder_ids: list[int]) -> int:
+    """Sends each reminder through the channels it has not gone through yet; returns how many were
+    handled. E-mail servers fail transiently (connection refused, timeouts: OSError covers smtplib's
+    errors): those reminders, and only those, are tried again later."""
+    failed: list[int] = []
+    error: OSError | None = None
+    for reminder_id in reminder_ids:
+        try:
+            reminder_deliver(reminder_id=reminder_id)
+        except OSError as raised:
+            failed.append(reminder_id)
+            error = raised
+    if failed:
+        raise self.retry(args=[failed], exc=error, countdown=2**self.request.retries)
+    return len(reminder_ids)
+
+
+@shared_task(**_RETRY)
+def remind_transitioned(application_ids: list[int], action: str, to_status: str) -> int:
+    """The to-dos of applications that moved together (a deadline sweep); safe to run twice."""
+    return reminders_for_transitions(application_ids=application_ids, action=action, to_status=to_status)
 
 
 @shared_task(**_RETRY)
 def abandon_applications(application_ids: list[int]) -> int:
-    """Abandons those of the given applications whose deadline has passed; returns how many moved."""
-    now = timezone.now()
-    return sum(application_abandon(application_id=application_id, now=now) for application_id in application_ids)
+    """Abandons those of the given applications whose deadline has passed, in one set; returns how many moved."""
+    return len(applications_abandon_unconfirmed(application_ids=application_ids, now=timezone.now()))
 
 
 @shared_task(**_RETRY)

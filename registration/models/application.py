@@ -35,7 +35,7 @@ class Application(models.Model):
 
     Section fields are columns so that staff queues filter and index them; ``<section>_saved_at`` says
     whether the candidate has saved that section (``None``: not yet, or cleared by 修改考区). ``status``
-    changes only through ``registration.services.applications.transition``.
+    changes only through ``registration.services.applications.transition`` (and its bulk twin ``transition_many``).
     """
 
     exam = models.ForeignKey(

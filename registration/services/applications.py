@@ -1,17 +1,18 @@
 """Writes to applications: create, save a section, change district, and every state transition.
 
 Each function runs in one transaction, locks the application row, and writes an audit event.
-``transition`` is the only code that sets ``Application.status``.
+``transition`` and its bulk twin ``transition_many`` are the only code that sets ``Application.status``.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,9 +21,10 @@ from registration import hooks
 from registration.models import District, Exam, User
 from registration.models.application import Application, ApplicationEvent, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
-from registration.signals import application_content_changed, application_transitioned
+from registration.signals import application_content_changed, application_transitioned, applications_transitioned
 from registration.windows import Window, content_window, require_open
 from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
+from wecan.bulk_insert import insert_rows
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound, PortalError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -217,6 +219,83 @@ def transition(
             )
         )
     return application
+
+
+def transition_many(
+    *,
+    application_ids: Sequence[int],
+    action: Action,
+    actor: User | None,
+    reason: str = "",
+    condition: Q | None = None,
+) -> list[int]:
+    """The bulk twin of ``transition``: moves along ``action`` those of ``application_ids`` in a source
+    state of the table for which ``condition`` holds, in one transaction; returns their ids, in order.
+
+    The caller may rely on: the same audit event per application as ``transition`` writes (one INSERT
+    for all, at the moment of the UPDATE), the revision bumped (the database's trigger), and on commit one
+    ``applications_transitioned`` for the ids moved. An application in another state, or that no
+    longer meets ``condition``, is left as it is, so running twice moves nothing the second time. An
+    application whose row another transaction holds locked is skipped: it is being changed, and a
+    sweep that runs again finds it if it is still due.
+
+    Three statements, in this order, because of how READ COMMITTED reads: an UPDATE re-checks its
+    ``WHERE`` on a row changed concurrently, but a condition on *other* tables (a pending order) is
+    read in the statement's snapshot and may miss what a transaction holding the row committed just
+    before. So the rows are locked first (``FOR UPDATE SKIP LOCKED``, in id order); the UPDATE is
+    a later statement whose snapshot includes every write made under those locks, and nothing can
+    change them until this transaction ends.
+    """
+    rule = TRANSITIONS[action]
+    sources = sorted(source.value for source in rule.sources)
+    with transaction.atomic():
+        locked = dict(
+            Application.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(application_ids), status__in=sources)
+            .order_by("pk")
+            .values_list("pk", "status")
+        )
+        if not locked:
+            return []
+        due = Application.objects.filter(pk__in=list(locked))
+        if condition is not None:
+            due = due.filter(condition)
+        due_sql, due_params = due.values("pk").query.get_compiler(connection=connection).as_sql()
+        now = timezone.now()
+        table_sql, status_sql, updated_at_sql, id_sql = (
+            connection.ops.quote_name(name)
+            for name in (
+                Application._meta.db_table,
+                Application._meta.get_field("status").column,
+                Application._meta.get_field("updated_at").column,
+                Application._meta.pk.column,
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table_sql} SET {status_sql} = %s, {updated_at_sql} = %s "  # noqa: S608 (quoted names)
+                f"WHERE {status_sql} IN ({', '.join(['%s'] * len(sources))}) AND {id_sql} IN ({due_sql}) "
+                f"RETURNING {id_sql}",
+                [rule.target.value, connection.ops.adapt_datetimefield_value(now), *sources, *due_params],
+            )
+            moved = sorted(row[0] for row in cursor.fetchall())
+        actor_id = actor.pk if actor else None
+        insert_rows(
+            ApplicationEvent,
+            fields=("application_id", "actor_id", "action", "from_status", "to_status", "reason", "created_at"),
+            rows=[(pk, actor_id, action.value, locked[pk], rule.target.value, reason, now) for pk in moved],
+        )
+        if moved:
+            transaction.on_commit(
+                lambda: applications_transitioned.send(
+                    sender=Application,
+                    application_ids=moved,
+                    action=action.value,
+                    to_status=rule.target.value,
+                    actor_id=actor_id,
+                )
+            )
+    return moved
 
 
 def _require_complete(application: Application) -> None:

@@ -3,27 +3,26 @@
 ``draft``, ``submitted`` and ``confirmation_rejected`` once the exam's confirmation deadline passes
 (seed 003 line 781: "凡未按期到所选考点或其下设报名点进行现场确认的，视为自动放弃本次考试"; the payment
 deadline, which must see the orders, is swept by ``payments.services.deadlines``). The ids are read
-in chunks (keyset pagination), never all at once, and each application moves through its own
-transition.
+in chunks (keyset pagination), never all at once, and each chunk moves in one set through
+registration's ``transition_many``: the same audit events and to-dos as one transition each.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration.models import Application
+from registration.models import Application, Exam
 from registration.models.application import ApplicationStatus as S
-from registration.services.applications import transition
+from registration.services.applications import transition_many
 from registration.windows import deadline_text
 from registration.workflow import Action
-from wecan.errors import InvalidState, NotFound
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 1000
 # Unconfirmed when the confirmation deadline passes.
 UNCONFIRMED = (S.DRAFT, S.SUBMITTED, S.CONFIRMATION_REJECTED)
 
@@ -67,31 +66,23 @@ def deadline_soon_id_chunks(
     return _id_chunks(_deadline_soon(now, notice), chunk_size=chunk_size)
 
 
-def _abandon_reason(application: Application, now: datetime.datetime) -> str | None:
-    """Why the application is abandoned at ``now``, or ``None`` if no deadline of its state has passed."""
-    exam = application.exam
-    if application.status in UNCONFIRMED and exam.confirmation_deadline <= now:
-        return _("报名确认截止（%(when)s）前未完成报名确认，视为放弃。") % {
+def applications_abandon_unconfirmed(*, application_ids: Sequence[int], now: datetime.datetime) -> list[int]:
+    """Abandons those of ``application_ids`` left unconfirmed when their exam's confirmation deadline
+    had passed at ``now``, in sets through ``transition_many`` (one per exam, whose deadline the reason
+    gives); returns the ids abandoned. Anything else, or anything done already, is left as it is."""
+    by_exam: dict[int, list[int]] = defaultdict(list)
+    for pk, exam_id in Application.objects.filter(pk__in=list(application_ids)).values_list("pk", "exam_id"):
+        by_exam[exam_id].append(pk)
+    abandoned: list[int] = []
+    for exam in Exam.objects.filter(pk__in=list(by_exam), confirmation_deadline__lte=now).order_by("pk"):
+        reason = _("报名确认截止（%(when)s）前未完成报名确认，视为放弃。") % {
             "when": deadline_text(exam.confirmation_deadline)
         }
-    return None
-
-
-def application_abandon(*, application_id: int, now: datetime.datetime | None = None) -> bool:
-    """Abandons one application if a deadline of its state has passed at ``now``; ``False`` when there
-    is nothing to do (it moved on meanwhile, or is already abandoned), so running twice is harmless."""
-    now = now or timezone.now()
-    application = Application.objects.select_related("exam", "district").filter(pk=application_id).first()
-    reason = _abandon_reason(application, now) if application else None
-    if reason is None:
-        return False
-
-    def check(locked: Application) -> None:
-        if _abandon_reason(locked, now) is None:
-            raise InvalidState()
-
-    try:
-        transition(application_id=application_id, action=Action.ABANDON, actor=None, reason=reason, check=check)
-    except (InvalidState, NotFound):
-        return False
-    return True
+        abandoned += transition_many(
+            application_ids=by_exam[exam.pk],
+            action=Action.ABANDON,
+            actor=None,
+            reason=reason,
+            condition=_past_deadline(now),
+        )
+    return abandoned

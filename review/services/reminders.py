@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registration.models import Application, ApplicationEvent, User
+from registration.models import Application, ApplicationEvent, District, Exam, User
 from registration.models.application import ApplicationStatus as S
 from registration.windows import deadline_text, moment_text
 from review.channels import enabled_channels
@@ -23,6 +23,7 @@ from review.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderKi
 from review.reasons import rejection_summary
 from review.services.deadlines import UNCONFIRMED
 from review.services.history import AUTO_CONFIRM_REASON
+from wecan.bulk_insert import insert_rows
 
 T = TypeVar("T")
 
@@ -30,10 +31,11 @@ DEADLINE_NOTICE = datetime.timedelta(hours=48)
 
 
 def _queue_delivery(reminder_ids: Sequence[int]) -> None:
-    from review.tasks import deliver_reminder
+    """One delivery task for the lot, on commit."""
+    from review.tasks import deliver_reminders
 
-    for reminder_id in reminder_ids:
-        transaction.on_commit(partial(deliver_reminder.delay, reminder_id))
+    if reminder_ids:
+        transaction.on_commit(partial(deliver_reminders.delay, list(reminder_ids)))
 
 
 def in_both_languages(make: Callable[[], T]) -> tuple[T, T]:
@@ -87,17 +89,42 @@ def reminder_close_by_candidate(*, reminder_id: int, candidate: User) -> Reminde
     return reminder
 
 
-def _transition_content(application: Application, from_status: str, reason: str) -> tuple[str, str, str] | None:
-    """(kind, title, body) of the to-do the application's new state asks for, or ``None``;
-    ``reason`` is the transition's audit reason."""
-    exam = application.exam
-    words = {
-        "number": application.number,
+def _exam_dates(exam: Exam) -> dict[str, str]:
+    """The exam's dates as a to-do words them, in the active language."""
+    return {
         "deadline": deadline_text(exam.confirmation_deadline),
-        "reasons": rejection_summary(application.rejection_reasons),
         "opens": moment_text(exam.payment_opens),
         "closes": deadline_text(exam.payment_closes),
     }
+
+
+class _Moved(NamedTuple):
+    """What a transition's to-do says about the application (read from a row or from a set's query)."""
+
+    status: str
+    number: str
+    rejection_reasons: list[dict[str, str]]
+    online_confirmation: bool
+    online_payment: bool
+
+    @classmethod
+    def of(cls, application: Application) -> _Moved:
+        district = application.district
+        return cls(
+            application.status,
+            application.number,
+            application.rejection_reasons,
+            district.online_confirmation,
+            district.online_payment,
+        )
+
+
+def _transition_content(
+    application: _Moved, from_status: str, reason: str, dates: dict[str, str]
+) -> tuple[str, str, str] | None:
+    """(kind, title, body) of the to-do the application's new state asks for, or ``None``;
+    ``reason`` is the transition's audit reason, ``dates`` the exam's (``_exam_dates``)."""
+    words = {"number": application.number, "reasons": rejection_summary(application.rejection_reasons), **dates}
     status = application.status
     if status == S.CONFIRMED and reason == AUTO_CONFIRM_REASON:
         body = _(
@@ -106,7 +133,7 @@ def _transition_content(application: Application, from_status: str, reason: str)
         )
         return ReminderKind.AUTO_CONFIRMED, _("报名已自动确认"), body % words
     if status == S.SUBMITTED:
-        if application.district.online_confirmation:
+        if application.online_confirmation:
             body = _(
                 "报名信息（网报号%(number)s）已提交，等待报名点审核材料。请留意确认结果；"
                 "如确认不通过，须在%(deadline)s前修改并重新提交，逾期未完成报名确认的视为放弃。"
@@ -126,7 +153,7 @@ def _transition_content(application: Application, from_status: str, reason: str)
     if status == S.REVIEW_REJECTED:
         body = _("资格审核不通过（网报号%(number)s），原因：%(reasons)s。")
         return ReminderKind.REVIEW_REJECTED, _("资格审核不通过"), body % words
-    if status == S.APPROVED and application.district.online_payment:
+    if status == S.APPROVED and application.online_payment:
         body = _("资格审核已通过（网报号%(number)s）。请于%(opens)s至%(closes)s完成网上缴费，逾期视为放弃。")
         return ReminderKind.TO_PAY, _("资格审核通过，请缴费"), body % words
     if status == S.ABANDONED:
@@ -153,7 +180,10 @@ def reminder_for_transition(*, application_id: int, action: str, from_status: st
         .values_list("pk", "reason")
         .first()
     ) or (None, "")
-    content, english = in_both_languages(partial(_transition_content, application, from_status, reason))
+    moved = _Moved.of(application)
+    content, english = in_both_languages(
+        lambda: _transition_content(moved, from_status, reason, _exam_dates(application.exam))
+    )
     key = f"event:{event_id}:{content[0] if content else 'none'}"
     if Reminder.objects.filter(key=key).exists():
         # The same event again: what it asked for is done already.
@@ -169,6 +199,81 @@ def reminder_for_transition(*, application_id: int, action: str, from_status: st
         )
 
 
+def reminders_for_transitions(*, application_ids: Sequence[int], action: str, to_status: str) -> int:
+    """``reminder_for_transition`` for applications that moved together (``transition_many``), in sets:
+    each one still in ``to_status`` gets its open to-dos closed and the one its new state asks for
+    (about its latest ``action`` event, which says where it came from and why); one delivery task for
+    them all. An event already handled is skipped, so running twice adds nothing. Returns how many
+    to-dos were created."""
+    rows = list(
+        Application.objects.filter(pk__in=list(application_ids), status=to_status).values_list(
+            "pk", "number", "rejection_reasons", "candidate_id", "exam_id", "district_id"
+        )
+    )
+    exams = Exam.objects.in_bulk({row[4] for row in rows})
+    districts = {
+        pk: (online_confirmation, online_payment)
+        for pk, online_confirmation, online_payment in District.objects.filter(
+            pk__in={row[5] for row in rows}
+        ).values_list("pk", "online_confirmation", "online_payment")
+    }
+    events: dict[int, tuple[int, str, str]] = {}
+    for application_id, event_id, from_status, reason in (
+        ApplicationEvent.objects.filter(application_id__in=[row[0] for row in rows], action=action, to_status=to_status)
+        .order_by("application_id", "id")
+        .values_list("application_id", "pk", "from_status", "reason")
+    ):
+        events[application_id] = (event_id, from_status, reason)  # the latest one wins
+    moved = [
+        (pk, candidate_id, exam_id, _Moved(to_status, number, reasons, *districts[district_id]))
+        for pk, number, reasons, candidate_id, exam_id, district_id in rows
+        if pk in events
+    ]
+
+    def contents() -> list[tuple[str, str, str] | None]:
+        # The exam's dates worded once per exam: formatting dates is most of the work for a set.
+        dates = {pk: _exam_dates(exam) for pk, exam in exams.items()}
+        return [
+            _transition_content(facts, events[pk][1], events[pk][2], dates[exam_id])
+            for pk, _candidate, exam_id, facts in moved
+        ]
+
+    chinese, english = in_both_languages(contents)
+    wanted = {
+        f"event:{events[pk][0]}:{content[0] if content else 'none'}": (pk, candidate_id, content, in_english)
+        for (pk, candidate_id, _exam, _facts), content, in_english in zip(moved, chinese, english, strict=True)
+    }
+    with transaction.atomic():
+        handled = set(Reminder.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+        new = {key: value for key, value in wanted.items() if key not in handled}
+        Reminder.objects.filter(
+            application_id__in=[pk for pk, _c, _content, _e in new.values()], closed_at__isnull=True
+        ).update(closed_at=timezone.now())
+        now = timezone.now()
+        created_ids = insert_rows(
+            Reminder,
+            fields=(
+                "candidate_id",
+                "application_id",
+                "kind",
+                "title",
+                "body",
+                "title_en",
+                "body_en",
+                "key",
+                "created_at",
+            ),
+            rows=[
+                (candidate_id, pk, *content, *(in_english[1:] if in_english else ("", "")), key, now)
+                for key, (pk, candidate_id, content, in_english) in new.items()
+                if content is not None
+            ],
+            skip_conflicts=True,
+        )
+        _queue_delivery(created_ids)
+    return len(created_ids)
+
+
 def _deadline_words(application: Application) -> tuple[str, str]:
     """(title, body) of the "即将截止" to-do of ``application``, in the active language."""
     words: dict[str, Any] = {"number": application.number}
@@ -181,13 +286,10 @@ def _deadline_words(application: Application) -> tuple[str, str]:
             body = _("报名信息（网报号%(number)s）尚未提交，报名确认将于%(deadline)s截止，逾期视为放弃。") % words
         elif application.status == S.SUBMITTED:
             body = (
-                _("报名信息（网报号%(number)s）尚未完成报名确认，报名确认将于%(deadline)s截止，逾期视为放弃。")
-                % words
+                _("报名信息（网报号%(number)s）尚未完成报名确认，报名确认将于%(deadline)s截止，逾期视为放弃。") % words
             )
         else:
-            body = (
-                _("报名确认不通过的信息（网报号%(number)s）须在%(deadline)s前修改并重新提交，逾期视为放弃。") % words
-            )
+            body = _("报名确认不通过的信息（网报号%(number)s）须在%(deadline)s前修改并重新提交，逾期视为放弃。") % words
     return _("即将截止：%(deadline)s") % words, body
 
 

@@ -5,17 +5,20 @@ DESIGN.md §3: abandoned when the payment window closed in ``approved`` with no 
 """
 
 import datetime
+import threading
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTrade
 from payments.providers.base import format_gateway_time
 from payments.sandbox.services import sandbox_app_default, sandbox_trade_pay
 from payments.selectors import unpaid_past_deadline_id_chunks
-from payments.services.deadlines import application_abandon_unpaid
-from payments.services.orders import order_expire
+from payments.services.crediting import payment_record
+from payments.services.deadlines import applications_abandon_unpaid
+from payments.services.orders import order_create, order_expire
 from payments.tasks import orders_sync_pending, sweep_unpaid
 from registration.models import Application, ApplicationEvent
 from registration.models.application import ApplicationStatus
@@ -198,11 +201,99 @@ def test_the_sweep_reads_ids_in_chunks_and_skips_those_with_a_pending_order(dist
 
 def test_abandoning_is_refused_once_the_application_moved_on(application, exam):
     Application.objects.filter(pk=application.pk).update(status="paid")
-    assert application_abandon_unpaid(application_id=application.pk, now=exam.payment_closes) is False
-    assert application_abandon_unpaid(application_id=999_999, now=exam.payment_closes) is False
+    assert applications_abandon_unpaid(application_ids=[application.pk, 999_999], now=exam.payment_closes) == []
     assert not ApplicationEvent.objects.filter(action="abandon").exists()
 
 
 def test_the_unpaid_sweep_runs_on_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["payments-sweep-unpaid"]
     assert (entry["task"], entry["schedule"]) == ("payments.tasks.sweep_unpaid", datetime.timedelta(minutes=10))
+
+
+def test_a_pending_order_blocks_the_abandonment_until_it_is_settled(order, exam):
+    """Seed 002 line 45: "于规定时间内完成缴费,否则视为主动放弃" — a payment begun in time (an order still
+    pending) is waited for; once the order expired unpaid, the application is abandoned."""
+    assert applications_abandon_unpaid(application_ids=[order.application_id], now=exam.payment_closes) == []
+    assert status_of(order) == ApplicationStatus.APPROVED
+
+    order_expire(order_id=order.pk)
+
+    assert applications_abandon_unpaid(application_ids=[order.application_id], now=exam.payment_closes) == [
+        order.application_id
+    ]
+    assert status_of(order) == ApplicationStatus.ABANDONED
+
+
+def hold_the_application_lock(work, ready: threading.Event, release: threading.Event, errors: list) -> None:
+    """In a thread with its own connection: ``work()`` in a transaction that keeps the application's row
+    lock it took until ``release`` (or a few seconds, so a sweep that waits for the lock ends too)."""
+    try:
+        with transaction.atomic():
+            work()
+            ready.set()
+            release.wait(timeout=5)
+    except Exception as error:
+        errors.append(error)
+    finally:
+        ready.set()
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_made_under_the_lock_while_the_sweep_runs_stops_the_abandonment(application, candidate, exam):
+    """The order is made (not yet committed) in time while the sweep runs at the window's close: the
+    sweep must not decide on a snapshot taken before the order commits. A single UPDATE with NOT EXISTS
+    would wait for the row, then abandon on its old snapshot (the row itself was not changed)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer")
+    ready, release, errors = threading.Event(), threading.Event(), []
+
+    def make_order():
+        order_create(application_id=application.pk, candidate=candidate, provider_name="sandbox")
+
+    thread = threading.Thread(target=hold_the_application_lock, args=(make_order, ready, release, errors))
+    thread.start()
+    assert ready.wait(timeout=60)
+    moved = applications_abandon_unpaid(application_ids=[application.pk], now=exam.payment_closes)
+    release.set()
+    thread.join()
+
+    assert (errors, moved) == ([], [])
+    assert status_of(application) == ApplicationStatus.APPROVED
+    assert Order.objects.get(application=application).status == OrderStatus.PENDING
+    # The next sweep sees the order, and waits for it.
+    assert applications_abandon_unpaid(application_ids=[application.pk], now=exam.payment_closes) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_credited_while_the_sweep_runs_is_not_overwritten(order, exam):
+    """The crediting holds the application's lock when the sweep comes: the sweep passes it by, and the
+    application stays paid with its one audit event."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer")
+    ready, release, errors = threading.Event(), threading.Event(), []
+
+    def credit():
+        payment_record(
+            provider="sandbox",
+            out_trade_no=order.number,
+            trade_no="2026000122001000000000000009",
+            amount=order.amount,
+            paid_at=timezone.now(),
+            source="notification",
+        )
+
+    thread = threading.Thread(target=hold_the_application_lock, args=(credit, ready, release, errors))
+    thread.start()
+    assert ready.wait(timeout=60)
+    moved = applications_abandon_unpaid(application_ids=[order.application_id], now=exam.payment_closes)
+    release.set()
+    thread.join()
+
+    assert (errors, moved) == ([], [])
+    assert status_of(order) == ApplicationStatus.PAID
+    assert list(
+        ApplicationEvent.objects.filter(application_id=order.application_id, action__in=["pay", "abandon"]).values_list(
+            "action", flat=True
+        )
+    ) == ["pay"]

@@ -114,12 +114,11 @@ def test_ids_are_read_in_chunks_in_order_and_all_of_them(world):
 
 
 def test_an_application_that_moved_on_meanwhile_is_left_alone(world, django_capture_on_commit_callbacks):
-    from review.services.deadlines import application_abandon
+    from review.services.deadlines import applications_abandon_unconfirmed
 
     application = world.make_application(status="draft")
     later = world.exam.confirmation_deadline + datetime.timedelta(days=1)
     Application.objects.filter(pk=application.pk).update(status="confirmed")
 
-    assert application_abandon(application_id=application.pk, now=later) is False
-    assert application_abandon(application_id=999_999, now=later) is False
+    assert applications_abandon_unconfirmed(application_ids=[application.pk, 999_999], now=later) == []
     assert not ApplicationEvent.objects.filter(action="abandon").exists()

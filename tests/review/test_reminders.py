@@ -215,9 +215,9 @@ class TestChannels:
         remind_at(world.exam.confirmation_deadline - datetime.timedelta(hours=1), django_capture_on_commit_callbacks)
         reminder = Reminder.objects.get(application=application)
 
-        from review.tasks import deliver_reminder
+        from review.tasks import deliver_reminders
 
-        deliver_reminder.delay(reminder.pk)
+        deliver_reminders.delay([reminder.pk])
 
         assert RecordingChannel.sent == [reminder.pk]
         assert len(mail.outbox) == 1
