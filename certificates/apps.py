@@ -11,8 +11,13 @@ class CertificatesConfig(AppConfig):
         from certificates import receivers
         from certificates.services.timetable import CATALOGUE_EXTENSION
         from registration.services.catalogue import catalogue_extension_register
-        from registration.signals import application_content_changed, application_transitioned
+        from registration.signals import (
+            application_content_changed,
+            application_transitioned,
+            applications_transitioned,
+        )
 
         application_content_changed.connect(receivers.on_content_changed, dispatch_uid="certificates.form")
         application_transitioned.connect(receivers.on_transitioned, dispatch_uid="certificates.seat")
+        applications_transitioned.connect(receivers.on_transitioned_together, dispatch_uid="certificates.seats")
         catalogue_extension_register(CATALOGUE_EXTENSION)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from certificates.models import Seat
 from certificates.services.arrangement import seat_release
 from certificates.services.documents import form_prepare
 
@@ -30,3 +31,14 @@ def on_transitioned(sender: Any, *, application_id: int, action: str, actor_id: 
         seat_release(application_id=application_id, action=action, actor_id=actor_id)
     except Exception:
         logger.exception("freeing the seat of application %s after %s failed", application_id, action)
+
+
+def on_transitioned_together(
+    sender: Any, *, application_ids: list[int], action: str, actor_id: int | None, **kwargs: Any
+) -> None:
+    """The same for applications moved in one set (a deadline sweep): only those holding a seat, found
+    with one query, are looked at one by one."""
+    for application_id in Seat.objects.filter(application_id__in=application_ids).values_list(
+        "application_id", flat=True
+    ):
+        on_transitioned(sender, application_id=application_id, action=action, actor_id=actor_id)

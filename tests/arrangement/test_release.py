@@ -8,7 +8,7 @@ import pytest
 
 from certificates.models import Seat, SeatChange
 from certificates.services.arrangement import seat_release
-from registration.services.applications import transition
+from registration.services.applications import transition, transition_many
 from registration.workflow import Action
 from tests.arrangement.conftest import MINE, make_rooms, seats_of, token_client
 
@@ -68,6 +68,26 @@ def test_an_abandoned_candidate_of_a_district_without_online_payment_gives_back_
     assert not Seat.objects.exists()
     change = SeatChange.objects.get()
     assert (change.actor, change.from_number, change.reason) == (None, 1, "逾期视为放弃，座位释放")
+
+
+def test_applications_abandoned_in_one_set_give_back_their_seats_too(
+    world, registered, arrange, django_capture_on_commit_callbacks
+):
+    """Seed 002 line 47, as above, through the sweeps' bulk transition: the same release and record."""
+    (room,) = make_rooms(world.bj_site, [2])
+    world.bj.online_payment = False
+    world.bj.save()
+    approved = world.make_application(status="approved", point=world.bj1)
+    unseated = world.make_application(status="draft", point=world.bj1)
+    arrange("admin")
+    assert seats_of([approved]) == [(room.name, 1)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_many(application_ids=[approved.pk, unseated.pk], action=Action.ABANDON, actor=None)
+
+    assert not Seat.objects.exists()
+    change = SeatChange.objects.get()
+    assert (change.application, change.actor, change.reason) == (approved, None, "逾期视为放弃，座位释放")
 
 
 def test_a_candidate_still_registered_keeps_the_seat(world, seated):
