@@ -86,8 +86,9 @@ def generate(data_dir: Path) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from payments.models import Order, Payment, SandboxTrade, Statement
-    from payments.sandbox.services import sandbox_app_default
+    from payments.models import Order, Payment, Statement
+    from payments_sandbox.models import SandboxTrade
+    from payments_sandbox.services import sandbox_app_default
     from registration.models import Application, District, DistrictFee, Exam, Specialty, User
 
     now = timezone.now()

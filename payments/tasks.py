@@ -13,11 +13,6 @@ from django.utils import timezone
 
 from payments.errors import GatewayRefused, GatewayUnavailable
 from payments.providers import enabled_providers
-from payments.sandbox.services import (
-    sandbox_enabled,
-    sandbox_notification_deliver,
-    sandbox_notifications_due,
-)
 from payments.selectors import (
     orders_pending_to_query,
     refunds_stale,
@@ -126,23 +121,6 @@ def statements_resume() -> int:
     for statement_id in statement_ids:
         statement_import.delay(statement_id)
     return len(statement_ids)
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
-def sandbox_deliver_notification(notification_id: int) -> bool:
-    """One delivery of a sandbox notification, if it is due (its schedule lives on the row)."""
-    return sandbox_notification_deliver(notification_id=notification_id)
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
-def sandbox_deliver_due() -> int:
-    """Beat: sends every sandbox notification whose next attempt has come (Alipay's retry schedule)."""
-    if not sandbox_enabled():
-        return 0
-    notification_ids = sandbox_notifications_due()
-    for notification_id in notification_ids:
-        sandbox_deliver_notification.delay(notification_id)
-    return len(notification_ids)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)

@@ -4,5 +4,4 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("payments.views")),
-    path("sandbox-gateway/", include("payments.sandbox.views")),
 ]

@@ -385,10 +385,18 @@ PAYMENTS_ORDER_TTL_MINUTES = env.int("PAYMENTS_ORDER_TTL_MINUTES", default=30)
 PAYMENTS_QUERY_AFTER_MINUTES = env.int("PAYMENTS_QUERY_AFTER_MINUTES", default=3)
 # The portal's address as the gateways and the candidates' browsers reach it: notify and return URLs.
 PAYMENTS_PUBLIC_URL = env.str("PAYMENTS_PUBLIC_URL", default=WECAN_PUBLIC_URL).rstrip("/")
-# The in-project sandbox gateway (/sandbox-gateway/) and its provider: on in development and
-# tests, off in production unless enabled.
+# The in-project sandbox gateway (/sandbox-gateway/, the payments_sandbox app) and its provider: on in
+# development and tests; production refuses it, as it refuses DEBUG (a gateway that says "paid" on a
+# click would let anyone register without paying).
 PAYMENTS_SANDBOX_ENABLED = env.bool("PAYMENTS_SANDBOX_ENABLED", default=not PRODUCTION)
+if PRODUCTION and PAYMENTS_SANDBOX_ENABLED:
+    raise ImproperlyConfigured(
+        "PAYMENTS_SANDBOX_ENABLED must be off in production: the sandbox gateway credits payments nobody made."
+    )
 PAYMENTS_SANDBOX_APP_ID = env.str("PAYMENTS_SANDBOX_APP_ID", default="2021000000000001")
+if PAYMENTS_SANDBOX_ENABLED:
+    # Its own app, tables and migrations: not installed (nor routed, wecan/urls.py) where it is off.
+    INSTALLED_APPS.append("payments_sandbox")
 # Alipay (python-alipay-sdk): enabled when an app id is set. Keys are PEM text; "\n" may be escaped.
 ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
 ALIPAY_APP_PRIVATE_KEY = env.str("ALIPAY_APP_PRIVATE_KEY", default="").replace("\\n", "\n")
@@ -426,12 +434,13 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "payments.tasks.refunds_settle_stale",
             "schedule": timedelta(minutes=5),
         },
-        "payments-sandbox-deliver-due-notifications": {
-            "task": "payments.tasks.sandbox_deliver_due",
-            "schedule": timedelta(minutes=1),
-        },
     }
 )
+if PAYMENTS_SANDBOX_ENABLED:
+    CELERY_BEAT_SCHEDULE["payments-sandbox-deliver-due-notifications"] = {
+        "task": "payments_sandbox.tasks.sandbox_deliver_due",
+        "schedule": timedelta(minutes=1),
+    }
 
 # ---------------------------------------------------------------------------------------------
 # Photo and proof materials (registration/: files): upload caps, validation sweep.

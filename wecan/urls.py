@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -24,6 +25,11 @@ urlpatterns = [
     path("api/v1/", include("wecan.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("captcha/", include("captcha.urls")),
+]
+if settings.PAYMENTS_SANDBOX_ENABLED:
+    # Only where the sandbox app is installed (wecan/settings.py): elsewhere its addresses are 404.
+    urlpatterns.append(path("sandbox-gateway/", include("payments_sandbox.urls")))
+urlpatterns += [
     path("", include("certificates.urls")),
     path("", include("payments.urls")),
     path("", include("review.urls")),

@@ -12,7 +12,6 @@ from payments.models.reconciliation import (
     StatementStatus,
 )
 from payments.models.refunds import Refund, RefundStatus
-from payments.models.sandbox import SandboxApp, SandboxNotification, SandboxTrade, SandboxTradeStatus
 
 __all__ = [
     "Discrepancy",
@@ -29,10 +28,6 @@ __all__ = [
     "Provider",
     "Refund",
     "RefundStatus",
-    "SandboxApp",
-    "SandboxNotification",
-    "SandboxTrade",
-    "SandboxTradeStatus",
     "Statement",
     "StatementLine",
     "StatementOrigin",

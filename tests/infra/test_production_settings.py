@@ -71,6 +71,8 @@ def test_production_settings_pass_the_deployment_checks_without_a_warning():
         ),
         pytest.param({"PII_HASH_KEY": DEVELOPMENT_PII_HASH_KEY}, "PII_HASH_KEY", id="development-pii-hash-key"),
         pytest.param({"DEBUG": "true"}, "DEBUG", id="debug-on"),
+        # Issue 14: the sandbox gateway says "paid" on a click; production refuses it like DEBUG.
+        pytest.param({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_ENABLED", id="sandbox-on"),
     ],
 )
 def test_production_refuses_to_start_on_development_settings(overrides, complaint):

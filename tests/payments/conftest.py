@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from payments.models import Order
 from payments.providers.base import format_gateway_time
 from payments.providers.signing import sign_params
-from payments.sandbox.services import sandbox_app_default
+from payments_sandbox.services import sandbox_app_default
 from registration.choices import Role
 from registration.models import Application, District, Specialty, Subject, User
 from registration.models.application import ApplicationStatus
@@ -188,7 +188,7 @@ def gateway_transport(request, monkeypatch):
         delivered.append((url, params, answer))
         return answer
 
-    monkeypatch.setattr("payments.sandbox.services._post_form", post_form)
+    monkeypatch.setattr("payments_sandbox.services._post_form", post_form)
     return delivered
 
 

@@ -5,13 +5,14 @@ import datetime
 import time_machine
 from django.utils import timezone
 
-from payments.models import OrderEvent, OrderStatus, Payment, SandboxTrade
+from payments.models import OrderEvent, OrderStatus, Payment
 from payments.tasks import orders_sync_pending
+from payments_sandbox.models import SandboxTrade
 from registration.models.application import Application, ApplicationStatus
 
 
 def lose_notifications(monkeypatch):
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: "error: timed out")
 
 
 def test_a_payment_whose_notification_was_lost_is_credited_by_the_query(client, order, monkeypatch):

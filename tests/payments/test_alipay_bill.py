@@ -70,7 +70,7 @@ def test_the_details_csv_is_found_by_its_gbk_name_and_read_with_its_summary_line
 def test_the_sandbox_serves_its_bill_archive_the_same_way(db, settings):
     import datetime
 
-    from payments.sandbox.services import alipay_bill_archive, sandbox_app_default
+    from payments_sandbox.services import alipay_bill_archive, sandbox_app_default
 
     data = alipay_bill_archive(app=sandbox_app_default(), day=datetime.date(2026, 3, 1))
 

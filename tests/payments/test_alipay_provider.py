@@ -10,10 +10,10 @@ from django.utils import timezone
 from payments.models import Order, OrderStatus, Payment
 from payments.providers import get_provider
 from payments.providers.signing import generate_key_pair
-from payments.sandbox.services import sandbox_app_register
 from payments.services.orders import order_sync
 from payments.services.refunds import order_refund
 from payments.services.statement_files import Line, read_statement
+from payments_sandbox.services import sandbox_app_register
 from registration.models.application import Application, ApplicationStatus
 from tests.payments.conftest import new_order
 
@@ -83,7 +83,7 @@ def test_an_alipay_payment_goes_through_the_sdk_and_the_sandbox(alipay, district
 def test_the_query_credits_a_lost_alipay_notification(alipay, district, specialty, subjects):
     order = new_order(district, specialty, provider="alipay")
     requests.get(order.pay_url, allow_redirects=False, timeout=10)
-    from payments.models import SandboxTrade
+    from payments_sandbox.models import SandboxTrade
 
     SandboxTrade.objects.filter(out_trade_no=order.number).update(notify_url="http://127.0.0.1:9/nowhere/")
     requests.post(

@@ -5,7 +5,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from payments.models import OrderStatus, SandboxNotification
+from payments.models import OrderStatus
+from payments_sandbox.models import SandboxNotification
 from registration.models.application import Application, ApplicationStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from payments.errors import GatewayRefused
-from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, SandboxTrade
+from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment
 from payments.services.orders import order_expire
+from payments_sandbox.models import SandboxTrade
 from registration.models.application import Application, ApplicationStatus
 from tests.payments.conftest import (
     finance_user,
@@ -67,7 +68,7 @@ def late_payment_not_refunded(district, specialty, subjects, exam, pay_at_sandbo
     def refused(self, **kwargs):
         raise GatewayRefused("退款功能暂停")
 
-    monkeypatch.setattr("payments.providers.sandbox.SandboxProvider.refund", refused)
+    monkeypatch.setattr("payments_sandbox.provider.SandboxProvider.refund", refused)
     with time_machine.travel(order.expires_at + datetime.timedelta(minutes=1), tick=False):
         trade_no = pay_at_sandbox(order)
     monkeypatch.undo()

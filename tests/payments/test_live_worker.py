@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from payments.models import Order, OrderStatus
-from payments.sandbox.services import sandbox_app_default, sandbox_trade_pay
+from payments_sandbox.services import sandbox_app_default, sandbox_trade_pay
 from tests.payments.conftest import new_order, post_notification, sandbox_statement, signed_notification, token_client
 
 pytestmark = pytest.mark.live_worker

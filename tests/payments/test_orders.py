@@ -8,7 +8,8 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payments.models import Order, OrderStatus, SandboxTrade
+from payments.models import Order, OrderStatus
+from payments_sandbox.models import SandboxTrade
 from registration.models.application import ApplicationStatus
 from registration.services.applications import transition
 from registration.workflow import Action
@@ -110,7 +111,7 @@ def test_an_expired_order_shows_expired_and_a_new_one_can_be_made(api, applicati
 def test_an_order_paid_at_the_gateway_but_not_yet_notified_is_credited_instead_of_replaced(
     api, application, order, gateway_transport, monkeypatch
 ):
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "lost")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: "lost")
     api.post("/sandbox-gateway/api/pay/", {"out_trade_no": order.number})
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING

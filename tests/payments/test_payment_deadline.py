@@ -12,14 +12,15 @@ import time_machine
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTrade
+from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, Refund
 from payments.providers.base import format_gateway_time
-from payments.sandbox.services import sandbox_app_default, sandbox_trade_pay
 from payments.selectors import unpaid_past_deadline_id_chunks
 from payments.services.crediting import payment_record
 from payments.services.deadlines import applications_abandon_unpaid
 from payments.services.orders import order_create, order_expire
 from payments.tasks import orders_sync_pending, sweep_unpaid
+from payments_sandbox.models import SandboxTrade
+from payments_sandbox.services import sandbox_app_default, sandbox_trade_pay
 from registration.models import Application, ApplicationEvent
 from registration.models.application import ApplicationStatus
 from review.models import Reminder, ReminderKind
@@ -43,7 +44,7 @@ def sweep(capture) -> None:
 
 
 def lose_notifications(monkeypatch) -> None:
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: "error: timed out")
 
 
 @pytest.fixture

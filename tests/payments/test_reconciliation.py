@@ -11,9 +11,9 @@ from django.utils import timezone
 from payments.models import Discrepancy, Order, OrderEvent, OrderStatus, Payment, Statement, StatementLine
 from payments.providers.base import format_gateway_time
 from payments.providers.signing import generate_key_pair, sign_params
-from payments.sandbox.services import ALIPAY_STATEMENT_HEADER, sandbox_app_default, sandbox_trade_pay
 from payments.services.orders import order_expire
 from payments.services.refunds import order_refund
+from payments_sandbox.services import ALIPAY_STATEMENT_HEADER, sandbox_app_default, sandbox_trade_pay
 from registration.models.application import Application, ApplicationStatus
 from tests.payments.conftest import new_order, post_notification, sandbox_statement, signed_notification, token_client
 
@@ -83,7 +83,7 @@ def test_an_uploaded_line_the_gateway_confirms_credits_the_open_order_audited(
     district, specialty, subjects, finance, imported, monkeypatch
 ):
     """The notification was lost; the statement line is credited once the gateway's own query agrees."""
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: "error: timed out")
     order = new_order(district, specialty)
     trade_no = sandbox_trade_pay(app=sandbox_app_default(), out_trade_no=order.number).trade_no
 
@@ -118,7 +118,7 @@ def test_a_fabricated_statement_line_credits_nothing_and_stays_open(district, sp
 def test_a_line_with_the_real_trade_but_another_amount_credits_nothing(
     district, specialty, subjects, finance, imported, monkeypatch
 ):
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: "error: timed out")
     order = new_order(district, specialty)
     trade_no = sandbox_trade_pay(app=sandbox_app_default(), out_trade_no=order.number).trade_no
 
@@ -498,7 +498,7 @@ def test_yesterdays_statement_is_fetched_from_the_gateway_each_morning_and_impor
     the gateway's word, so a paid trade whose notification was lost is credited from it."""
     from payments.tasks import statements_fetch_daily
 
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: "error: timed out")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: "error: timed out")
     yesterday = timezone.now() - datetime.timedelta(days=1)
     with time_machine.travel(yesterday, tick=False):
         order = new_order(district, specialty)

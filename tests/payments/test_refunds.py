@@ -8,9 +8,10 @@ import time_machine
 from django.utils import timezone
 
 from payments.errors import GatewayUnavailable
-from payments.models import Order, OrderEvent, OrderStatus, Payment, Refund, SandboxTrade
+from payments.models import Order, OrderEvent, OrderStatus, Payment, Refund
 from payments.services.refunds import order_refund
 from payments.tasks import refunds_settle_stale
+from payments_sandbox.models import SandboxTrade
 from registration.models.application import Application, ApplicationStatus
 from wecan.errors import InvalidState
 
@@ -85,7 +86,7 @@ def test_a_request_that_never_reached_the_gateway_is_settled_as_failed_and_may_b
     def killed(self, **kwargs):
         raise WorkerKilled
 
-    monkeypatch.setattr("payments.providers.sandbox.SandboxProvider.refund", killed)
+    monkeypatch.setattr("payments_sandbox.provider.SandboxProvider.refund", killed)
     with pytest.raises(WorkerKilled):
         order_refund(order_id=paid_order.pk, actor=finance, reason="考生申请退费")
     monkeypatch.undo()
@@ -112,7 +113,7 @@ def test_an_unreachable_gateway_leaves_the_request_and_a_second_one_waits(paid_o
     def unreachable(self, **kwargs):
         raise GatewayUnavailable
 
-    monkeypatch.setattr("payments.providers.sandbox.SandboxProvider.refund", unreachable)
+    monkeypatch.setattr("payments_sandbox.provider.SandboxProvider.refund", unreachable)
     with pytest.raises(GatewayUnavailable):
         order_refund(order_id=paid_order.pk, actor=finance, reason="考生申请退费")
 

@@ -1,15 +1,23 @@
 """The sandbox gateway: checkout, its API, statements, and notifications re-sent on Alipay's schedule."""
 
 import datetime
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import time_machine
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
-from payments.models import OrderStatus, SandboxNotification, SandboxTrade
+from payments.models import OrderStatus
 from payments.providers.signing import canonical, rsa2_verify
-from payments.sandbox.services import RETRY_DELAYS, sandbox_app_default
-from payments.tasks import sandbox_deliver_due
+from payments_sandbox.models import SandboxNotification, SandboxTrade
+from payments_sandbox.services import RETRY_DELAYS, sandbox_app_default
+from payments_sandbox.tasks import sandbox_deliver_due
 
+BASE_DIR = Path(__file__).resolve().parents[2]
 SCHEDULE = [datetime.timedelta(0), *RETRY_DELAYS]
 
 
@@ -76,7 +84,7 @@ def test_an_unanswered_notification_is_resent_on_the_schedule_until_success(clie
         sent_at.append(timezone.now())
         return answers[len(sent_at) - 1]
 
-    monkeypatch.setattr("payments.sandbox.services._post_form", post_form)
+    monkeypatch.setattr("payments_sandbox.services._post_form", post_form)
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         client.post("/sandbox-gateway/api/pay/", {"out_trade_no": order.number})
@@ -93,7 +101,7 @@ def test_an_unanswered_notification_is_resent_on_the_schedule_until_success(clie
 
 def test_a_notification_never_answered_is_given_up_after_eight_deliveries(client, order, monkeypatch):
     sent = []
-    monkeypatch.setattr("payments.sandbox.services._post_form", lambda url, params: sent.append(url) or "failure")
+    monkeypatch.setattr("payments_sandbox.services._post_form", lambda url, params: sent.append(url) or "failure")
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client.post("/sandbox-gateway/api/pay/", {"out_trade_no": order.number})
         for _hour in range(30):
@@ -105,27 +113,79 @@ def test_a_notification_never_answered_is_given_up_after_eight_deliveries(client
     assert SandboxNotification.objects.get().next_attempt_at is None
 
 
-def test_the_gateway_is_off_when_disabled(client, order, settings):
-    settings.PAYMENTS_SANDBOX_ENABLED = False
-    assert client.get(order.pay_url.removeprefix("http://testserver")).status_code == 404
-    assert client.post("/sandbox-gateway/api/pay/", {"out_trade_no": order.number}).status_code == 404
-    assert client.get("/sandbox-gateway/api/statement/?date=2026-01-01").status_code == 404
-
-
-def test_the_sandbox_is_off_in_production_unless_enabled():
-    import subprocess
-    import sys
-
-    code = "from django.conf import settings; print(settings.PAYMENTS_SANDBOX_ENABLED)"
+def _django_process(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``code`` in a fresh process whose settings are read from ``environment`` only."""
     env = {
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "x" * 60,
-        "PII_ENCRYPTION_KEYS": "Q2hhbmdlLW1lLXRvLWEtcmVhbC1mZXJuZXQta2V5LTE=",
-        "PII_HASH_KEY": "another-key",
+        "PATH": os.environ["PATH"],
+        "LANG": "C.UTF-8",
         "DJANGO_SETTINGS_MODULE": "wecan.settings",
-        "PATH": "/usr/bin:/bin",
+        **environment,
     }
     run = [sys.executable, "-c", f"import django; django.setup(); {code}"]
-    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout.strip() == "False"
-    enabled = {**env, "PAYMENTS_SANDBOX_ENABLED": "true"}
-    assert subprocess.run(run, env=enabled, capture_output=True, text=True, check=True).stdout.strip() == "True"
+    return subprocess.run(run, env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=120, check=False)
+
+
+PROBE_DISABLED = """
+import sys
+from django.apps import apps
+from django.test import Client
+from django.urls import Resolver404, resolve
+import wecan.urls, payments.tasks
+from payments.providers import enabled_providers, get_provider
+from wecan.errors import InvalidInput
+try:
+    get_provider("sandbox")
+    refused = False
+except InvalidInput:
+    refused = True
+try:
+    resolve("/sandbox-gateway/api/pay/")
+    routed = True
+except Resolver404:
+    routed = False
+client = Client()
+print(apps.is_installed("payments_sandbox"), routed, enabled_providers(), refused,
+      client.get("/sandbox-gateway/checkout/20261129220010000/").status_code,
+      client.post("/sandbox-gateway/api/pay/", {"out_trade_no": "1"}).status_code,
+      client.get("/sandbox-gateway/gateway.do").status_code,
+      any(name.startswith("payments_sandbox") for name in sys.modules))
+"""
+
+
+def test_with_the_sandbox_disabled_its_app_is_not_installed_and_its_addresses_are_404(tmp_path):
+    """Issue 14: the sandbox lives in its own app, installed and routed only where enabled; the provider
+    registry then neither offers it nor imports it."""
+    result = _django_process(PROBE_DISABLED, PAYMENTS_SANDBOX_ENABLED="false", WECAN_DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "[]", "True", "404", "404", "404", "False"]
+
+
+def test_with_the_sandbox_enabled_the_same_probe_finds_it(tmp_path):
+    # Guards the probe above: it tells an installed sandbox from one that is not.
+    result = _django_process(
+        "from django.apps import apps; from django.urls import resolve; "
+        "print(apps.is_installed('payments_sandbox'), resolve('/sandbox-gateway/api/pay/').url_name)",
+        PAYMENTS_SANDBOX_ENABLED="true",
+        WECAN_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "sandbox-api-pay"]
+
+
+def test_production_refuses_to_start_with_the_sandbox_enabled_and_leaves_it_out_otherwise():
+    """Issue 14: production refuses the sandbox gateway at settings load, as it refuses DEBUG."""
+    production = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "PII_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PII_HASH_KEY": secrets.token_urlsafe(32),
+    }
+    probe = "from django.apps import apps; print(apps.is_installed('payments_sandbox'))"
+
+    refused = _django_process(probe, **production, PAYMENTS_SANDBOX_ENABLED="true")
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: PAYMENTS_SANDBOX_ENABLED must be off in production" in refused.stderr
+
+    started = _django_process(probe, **production)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "False"

@@ -1,6 +1,6 @@
 """The sandbox gateway over HTTP: checkout page, its small API, and Alipay's gateway protocol.
 
-Everything here answers 404 unless ``PAYMENTS_SANDBOX_ENABLED``.
+Routed (payments_sandbox/urls.py) only where the sandbox app is installed.
 """
 
 from __future__ import annotations
@@ -9,23 +9,21 @@ import datetime
 import json
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from payments.models import SandboxApp, SandboxTrade
 from payments.providers.base import format_gateway_time, parse_amount, parse_gateway_time
 from payments.providers.signing import REQUEST_UNSIGNED, canonical, rsa2_sign, rsa2_verify
-from payments.sandbox.services import (
+from payments_sandbox.models import SandboxApp, SandboxTrade
+from payments_sandbox.services import (
     SandboxRefused,
     alipay_bill_archive,
     sandbox_app_default,
@@ -43,16 +41,6 @@ from wecan.errors import error_body
 
 _BILL_SALT = "payments.sandbox.bill"
 _BILL_MAX_AGE = 3600
-
-
-def _sandbox_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not settings.PAYMENTS_SANDBOX_ENABLED:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _app(request: HttpRequest) -> SandboxApp | None:
@@ -77,7 +65,6 @@ def _return_url(trade: SandboxTrade) -> str:
     return f"{trade.return_url}{separator}{query}"
 
 
-@_sandbox_only
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest, trade_no: str) -> HttpResponse:
     """The page ``pay_url`` leads to: the trade, and a button that pays it as the buyer would."""
@@ -96,11 +83,10 @@ def checkout(request: HttpRequest, trade_no: str) -> HttpResponse:
             if trade.return_url:
                 return HttpResponseRedirect(_return_url(trade))
             return HttpResponseRedirect(request.path)
-    return render(request, "payments/sandbox_checkout.html", {"trade": trade, "error": error})
+    return render(request, "payments_sandbox/checkout.html", {"trade": trade, "error": error})
 
 
 @csrf_exempt
-@_sandbox_only
 @require_POST
 def api_pay(request: HttpRequest) -> HttpResponse:
     """Pays ``out_trade_no`` as if the candidate had, and sends the signed notification."""
@@ -126,7 +112,6 @@ def _request_data(request: HttpRequest) -> dict[str, str]:
     return request.POST.dict()
 
 
-@_sandbox_only
 @require_GET
 def api_query(request: HttpRequest) -> HttpResponse:
     app = _app(request)
@@ -143,7 +128,6 @@ def _day(text: str) -> datetime.date | None:
         return None
 
 
-@_sandbox_only
 @require_GET
 def api_statement(request: HttpRequest) -> HttpResponse:
     """The day's CSV statement (``?date=YYYY-MM-DD``; ``&format=alipay`` for Alipay's GBK layout)."""
@@ -172,7 +156,6 @@ def _failed(sub_code: str, sub_msg: str) -> dict[str, str]:
 
 
 @csrf_exempt
-@_sandbox_only
 @require_http_methods(["GET", "POST"])
 def gateway(request: HttpRequest) -> HttpResponse:
     """Alipay's gateway protocol (``gateway.do``): signed requests from a registered merchant app."""
@@ -309,7 +292,6 @@ _GATEWAY_METHODS: dict[str, Callable[[HttpRequest, SandboxApp, dict[str, str], d
 }
 
 
-@_sandbox_only
 @require_GET
 def bill(request: HttpRequest, token: str) -> HttpResponse:
     """The bill archive a download URL points to: the day's 业务明细 CSV (GBK), zipped as Alipay does."""
@@ -322,13 +304,3 @@ def bill(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     day = datetime.date.fromisoformat(claims["day"])
     return HttpResponse(alipay_bill_archive(app=app, day=day), content_type="application/zip")
-
-
-urlpatterns = [
-    path("checkout/<str:trade_no>/", checkout, name="sandbox-checkout"),
-    path("gateway.do", gateway, name="sandbox-gateway"),
-    path("bill/<str:token>/", bill, name="sandbox-bill"),
-    path("api/pay/", api_pay, name="sandbox-api-pay"),
-    path("api/query/", api_query, name="sandbox-api-query"),
-    path("api/statement/", api_statement, name="sandbox-api-statement"),
-]

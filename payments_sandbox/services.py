@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
 
-from payments.models import SandboxApp, SandboxNotification, SandboxTrade, SandboxTradeStatus
 from payments.providers.base import format_gateway_time
 from payments.providers.signing import generate_key_pair, sign_params
+from payments_sandbox.models import SandboxApp, SandboxNotification, SandboxTrade, SandboxTradeStatus
 from wecan.errors import PortalError
 
 logger = logging.getLogger(__name__)
@@ -57,10 +57,6 @@ class SandboxRefused(PortalError):
     code = "sandbox_refused"
     status = status.HTTP_409_CONFLICT
     default_message = gettext_lazy("沙箱支付平台拒绝了此操作。")
-
-
-def sandbox_enabled() -> bool:
-    return bool(settings.PAYMENTS_SANDBOX_ENABLED)
 
 
 def sandbox_app_default() -> SandboxApp:
@@ -212,7 +208,7 @@ def sandbox_trade_pay(*, app: SandboxApp, out_trade_no: str) -> SandboxTrade:
 
 
 def _deliver_on_commit(notification_id: int) -> None:
-    from payments.tasks import sandbox_deliver_notification
+    from payments_sandbox.tasks import sandbox_deliver_notification
 
     transaction.on_commit(lambda: sandbox_deliver_notification.delay(notification_id))
 

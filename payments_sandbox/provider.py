@@ -19,7 +19,7 @@ from payments.providers.base import (
     parse_notification,
 )
 from payments.providers.signing import canonical, rsa2_verify
-from payments.sandbox.services import (
+from payments_sandbox.services import (
     SandboxRefused,
     sandbox_app_default,
     sandbox_refund_made,
