@@ -251,7 +251,12 @@ class StaffBulkConfirm(APIView):
     @extend_schema(request=BulkConfirmInputSerializer, responses={202: JobSerializer}, summary="批量确认（后台任务）")
     def post(self, request: Request) -> Response:
         data = _valid(BulkConfirmInputSerializer, request)
-        job = bulk_confirm_start(actor=request.user, application_ids=data["applications"])  # type: ignore[arg-type]
+        receipts = {line["application"]: line["fee_receipt_number"] for line in data["fee_receipts"]}
+        job = bulk_confirm_start(
+            actor=request.user,  # type: ignore[arg-type]
+            application_ids=data["applications"],
+            fee_receipt_numbers=receipts,
+        )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

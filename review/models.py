@@ -114,6 +114,8 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
     )
     application_ids = models.JSONField(default=list, editable=False, verbose_name=_("报名信息编号"))
+    # Bulk confirmation where fees are paid on site: the receipt number given for each application id.
+    fee_receipt_numbers = models.JSONField(default=dict, blank=True, editable=False, verbose_name=_("缴费收据号"))
     total = models.PositiveIntegerField(_("总数"), default=0)
     processed = models.PositiveIntegerField(_("已处理"), default=0)
     succeeded = models.PositiveIntegerField(_("成功"), default=0)

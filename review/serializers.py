@@ -192,8 +192,20 @@ class ApplicationSearchInputSerializer(StrictInputSerializer):
     specialty = serializers.CharField(max_length=10, required=False, allow_blank=True, help_text="专业代码")
 
 
+class FeeReceiptInputSerializer(StrictInputSerializer):
+    application = serializers.IntegerField(min_value=1, help_text="报名信息编号（须在 applications 之中）")
+    fee_receipt_number = serializers.CharField(max_length=40, help_text="该报名信息的现场缴费收据号")
+
+
 class BulkConfirmInputSerializer(StrictInputSerializer):
     applications = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=20000)
+    fee_receipts = serializers.ListField(
+        child=FeeReceiptInputSerializer(),
+        required=False,
+        default=list,
+        max_length=20000,
+        help_text="未开通网上缴费的考区：每条报名信息的现场缴费收据号，确认时记录报名费",
+    )
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -34,7 +34,7 @@ from review.services.decisions import (
     application_review,
 )
 from review.services.declarations import eligibility_declaration_save
-from review.services.jobs import bulk_confirm_start
+from review.services.jobs import bulk_confirm_receipts_parse, bulk_confirm_start
 from wecan.errors import PortalError
 
 # More than this in one selection goes through a background job (confirm) or narrower filters.
@@ -75,7 +75,10 @@ KINDS: dict[str, Kind] = {
         False,
         False,
         lambda application_id, actor, data: application_confirm(
-            application_id=application_id, actor=actor, late_reason=data.get("late_reason", "")
+            application_id=application_id,
+            actor=actor,
+            late_reason=data.get("late_reason", ""),
+            fee_receipt_number=data.get("fee_receipt_number", ""),
         ),
     ),
     "reject": Kind(
@@ -147,11 +150,22 @@ class DecisionForm(forms.Form):
         help_text=gettext_lazy("报名确认已截止：仅考务管理员可逾期确认，原因记入操作记录。"),
     )
 
-    def __init__(self, *args: Any, kind: Kind, late: bool = False, **kwargs: Any) -> None:
+    fee_receipt_number = forms.CharField(
+        label=gettext_lazy("现场缴费收据号"),
+        max_length=40,
+        help_text=gettext_lazy("本考区实行现场缴费：请收取报名费，填写收据号；金额按收费标准记录。"),
+    )
+
+    def __init__(self, *args: Any, kind: Kind, late: bool = False, fee_on_site: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Asked for only where it counts: a confirmation decision after the confirmation deadline.
         if not (late and kind.duty == Duty.CONFIRM):
             del self.fields["late_reason"]
+        # Seed 003 line 761: where the district takes no online payment, the fee is paid at confirmation.
+        if fee_on_site and kind.action == Action.CONFIRM:
+            self.fields["fee_receipt_number"].error_messages["required"] = _("请填写缴费收据号。")
+        else:
+            del self.fields["fee_receipt_number"]
         if kind.needs_reasons:
             self.fields["reasons"].error_messages["required"] = _("请至少选择一项不通过原因。")
         else:
@@ -192,7 +206,12 @@ def decide_view(model_admin: ModelAdmin) -> Callable[..., HttpResponse]:
         if not may(request.user, decision.duty):
             raise PermissionDenied
         late = not is_open(application.exam, Window.CONFIRMATION)
-        form = DecisionForm(request.POST if request.method == "POST" else None, kind=decision, late=late)
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None,
+            kind=decision,
+            late=late,
+            fee_on_site=not application.district.online_payment,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 decision.decide(application.pk, request.user, form.cleaned_data)  # type: ignore[arg-type]
@@ -303,18 +322,80 @@ def declaration_view(model_admin: ModelAdmin) -> Callable[..., HttpResponse]:
 # --- Actions on a selection -------------------------------------------------------------------------
 
 
+class FeeReceiptsForm(forms.Form):
+    fee_receipts = forms.CharField(
+        label=gettext_lazy("现场缴费收据号"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 50}),
+        help_text=gettext_lazy(
+            "每行一条：网报号,收据号。未开通网上缴费的考区，确认时按收据号记录现场收取的报名费（金额按收费标准）；"
+            "没有收据号的报名信息不予确认，在任务结果中逐条列出。"
+        ),
+    )
+
+
 @admin.action(description=gettext_lazy("批量确认通过（后台任务）"), permissions=["confirm"])
 def bulk_confirm(model_admin: ModelAdmin, request: HttpRequest, queryset: QuerySet[Application]) -> HttpResponse | None:
-    try:
-        job = bulk_confirm_start(
-            actor=request.user,  # type: ignore[arg-type]
-            application_ids=list(queryset.values_list("pk", flat=True)),
+    actor: User = request.user  # type: ignore[assignment]
+    ids = list(queryset.values_list("pk", flat=True))
+    on_site = queryset.filter(district__online_payment=False).order_by("pk")
+    form = None
+    receipts: dict[int, str] = {}
+    if on_site.exists():
+        # Seed 003 line 761: these candidates pay at confirmation; the receipts come first.
+        form = FeeReceiptsForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"fee_receipts": "".join(f"{number},\n" for number in on_site.values_list("number", flat=True))},
         )
+        if not ("apply" in request.POST and form.is_valid()):
+            return _fee_receipts_page(model_admin, request, queryset, on_site, form)
+        try:
+            receipts = bulk_confirm_receipts_parse(
+                actor=actor, text=form.cleaned_data["fee_receipts"], application_ids=ids
+            )
+        except PortalError as error:
+            _form_errors(form, error, field="fee_receipts")
+            return _fee_receipts_page(model_admin, request, queryset, on_site, form)
+    try:
+        job = bulk_confirm_start(actor=actor, application_ids=ids, fee_receipt_numbers=receipts)
     except PortalError as error:
-        messages.error(request, str(error.message))
-        return None
+        if form is None:
+            messages.error(request, str(error.message))
+            return None
+        _form_errors(form, error, field="fee_receipts")
+        return _fee_receipts_page(model_admin, request, queryset, on_site, form)
     messages.info(request, _("已开始批量确认%(count)d条报名信息。") % {"count": job.total})
     return redirect("admin:review_job_change", job.pk)
+
+
+def _form_errors(form: forms.Form, error: PortalError, *, field: str) -> None:
+    texts = [text for texts in error.fields.values() for text in texts]
+    form.add_error(field, texts or [str(error.message)])
+
+
+def _fee_receipts_page(
+    model_admin: ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Application],
+    on_site: QuerySet[Application],
+    form: FeeReceiptsForm,
+) -> HttpResponse:
+    select_across = request.POST.get("select_across") == "1"
+    return TemplateResponse(
+        request,
+        "review/admin/bulk_confirm_receipts.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": _("批量确认通过：已选%(count)d条，其中%(on_site)d条须现场缴费")
+            % {"count": queryset.count(), "on_site": on_site.count()},
+            "form": form,
+            "on_site": on_site.select_related("candidate", "district")[:SELECTION_LIMIT],
+            "select_across": select_across,
+            "selected_ids": [] if select_across else list(queryset.values_list("pk", flat=True)),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 def _decide_selected(

@@ -99,6 +99,8 @@ class ConfirmByCodeForm(forms.Form):
     )
     number = forms.CharField(label=gettext_lazy("网报号"), required=False, max_length=20)
     verification_code = forms.CharField(label=gettext_lazy("验证码"), required=False, max_length=20)
+    # Seed 003 line 761: where the district takes no online payment the fee is paid here, at confirmation.
+    fee_receipt_number = forms.CharField(label=gettext_lazy("现场缴费收据号"), required=False, max_length=40)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -155,6 +157,7 @@ def confirm_by_code_view(model_admin: ModelAdmin) -> View:
                     actor=request.user,  # type: ignore[arg-type]
                     number=number,
                     verification_code=form.cleaned_data["verification_code"],
+                    fee_receipt_number=form.cleaned_data["fee_receipt_number"],
                 )
             except StaleForm as error:
                 outcome = _scan_outcome(request, number, "stale", error.code, str(error.message))
