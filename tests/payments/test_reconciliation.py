@@ -538,3 +538,14 @@ def test_the_daily_fetch_runs_on_beat_each_morning(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["payments-fetch-daily-statements"]
     assert entry["task"] == "payments.tasks.statements_fetch_daily"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({9}, {30})
+
+
+def test_an_import_reads_a_time_without_offset_as_beijing_time(district, specialty, subjects, finance, imported):
+    """A line at 23:30 without offset is on that day in Beijing (read as UTC it would be the next)."""
+    body = imported(sandbox_statement([("T9", "20990101000000000001", "payment", "12.00", "2026-03-01T23:30:00")]))
+
+    assert (body["status"], body["missing_here"]) == ("done", 1)
+    line = StatementLine.objects.get()
+    assert timezone.localtime(line.paid_at, timezone.get_default_timezone()).replace(tzinfo=None) == datetime.datetime(
+        2026, 3, 1, 23, 30
+    )
