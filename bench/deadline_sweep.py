@@ -84,7 +84,9 @@ def measure() -> None:
 
     exam = Exam.objects.order_by("-year").first()
     Exam.objects.filter(pk=exam.pk).update(confirmation_deadline=timezone.now() - datetime.timedelta(minutes=1))
-    generated = Application.objects.filter(exam=exam, status="draft", number__gte="20000001")
+    # The clones' numbers (the template's own is random, and unique beside them).
+    numbers = ("20000001", f"{20000000 + APPLICATIONS + SAMPLE:08d}")
+    generated = Application.objects.filter(exam=exam, status="draft", number__range=numbers)
     drafts = list(generated.order_by("pk").values_list("pk", flat=True))
 
     # The e-mails are sent by other workers, at the mail server's pace: here they are only queued, as
