@@ -8,11 +8,13 @@ China save it. ID numbers leave this module only as the keyed digest.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,7 @@ _FALSE = frozenset({"", "0", "否", "N", "NO", "FALSE", "F"})
 _EIGHTEEN = re.compile(r"\d{17}[\dX]")
 _OTHER_ID = re.compile(r"[0-9A-Z()（）\-]{5,30}")
 _SCORE = re.compile(r"(\d{1,3})(?:\.0+)?")
+_BLOCK = 1024 * 1024
 
 
 class ScoreFileError(InvalidInput):
@@ -58,8 +61,7 @@ class Catalogue:
     subjects: Mapping[str, tuple[int, int]]  # code → (id, full score)
 
 
-@dataclass(frozen=True)
-class ScoreLine:
+class ScoreLine(NamedTuple):
     line: int
     exam_id: int
     id_number_digest: str
@@ -74,16 +76,9 @@ class ScoreLine:
         return (self.exam_id, self.id_number_digest, self.specialty_id, self.subject_id)
 
 
-@dataclass(frozen=True)
-class RejectedLine:
+class RejectedLine(NamedTuple):
     line: int
     reason: str
-
-
-@dataclass
-class ScoreFile:
-    lines: list[ScoreLine] = field(default_factory=list)
-    rejected: list[RejectedLine] = field(default_factory=list)
 
 
 class _Reject(Exception):
@@ -92,12 +87,19 @@ class _Reject(Exception):
         self.reason = reason
 
 
-def _decode(data: bytes) -> str:
+def _encoding(handle: BinaryIO) -> str:
+    """The file's encoding, checked over the whole file a block at a time (never held in memory)."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        handle.seek(0)
         try:
-            return data.decode(encoding)
+            while block := handle.read(_BLOCK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        handle.seek(0)
+        return encoding
     raise ScoreFileError(_("文件编码无法识别，请保存为UTF-8或GBK编码的CSV文件。"))
 
 
@@ -112,13 +114,13 @@ def _header(row: list[str]) -> dict[str, int]:
     return {column: names.index(column) for column in COLUMNS}
 
 
-def _flag(text: str, label: str) -> bool:
-    value = text.strip().upper()
+def _flag(text: str, label: Callable[[], str]) -> bool:
+    value = text.upper()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise _Reject(_("%(label)s标记“%(value)s”无法识别，应为1/0或是/否。") % {"label": label, "value": text.strip()})
+    raise _Reject(_("%(label)s标记“%(value)s”无法识别，应为1/0或是/否。") % {"label": label(), "value": text})
 
 
 def _id_digest(text: str) -> str:
@@ -134,97 +136,118 @@ def _id_digest(text: str) -> str:
 
 
 def _score(text: str, *, full_score: int, absent: bool, disqualified: bool) -> int | None:
-    value = text.strip()
     if absent:
-        if value:
+        if text:
             raise _Reject(_("缺考的科目不应有成绩。"))
         return None
-    if not value:
+    if not text:
         if disqualified:
             return None
         raise _Reject(_("成绩为空；未参加考试的请标记缺考。"))
-    match = _SCORE.fullmatch(value)
+    match = _SCORE.fullmatch(text)
     if match is None or int(match[1]) > full_score:
-        raise _Reject(_("成绩“%(value)s”应为0至%(full)s之间的整数。") % {"value": value, "full": full_score})
+        raise _Reject(_("成绩“%(value)s”应为0至%(full)s之间的整数。") % {"value": text, "full": full_score})
     return int(match[1])
 
 
-def _line(cells: list[str], columns: dict[str, int], number: int, catalogue: Catalogue) -> ScoreLine:
-    def cell(column: str) -> str:
-        return cells[columns[column]].strip()
+class _LineReader:
+    """Checks one data line against the catalogue. A file lists a person's subjects one after another,
+    so the digest of the ID number just seen is kept rather than computed again (the keyed hash and the
+    check digit are most of a line's cost)."""
 
-    year_text = cell("exam_year")
-    if not year_text.isdigit() or int(year_text) not in catalogue.exams:
-        raise _Reject(_("考试年度“%(year)s”没有对应的考试。") % {"year": year_text})
-    exam = catalogue.exams[int(year_text)]
-    digest = _id_digest(cell("id_number"))
-    specialty_code = cell("specialty_code")
-    if specialty_code not in catalogue.specialties:
-        raise _Reject(_("专业代码“%(code)s”不存在。") % {"code": specialty_code})
-    if specialty_code not in exam.specialty_codes:
-        raise _Reject(_("专业代码“%(code)s”不是%(year)s年度考试的专业。") % {"code": specialty_code, "year": year_text})
-    subject_code = cell("subject_code")
-    if subject_code not in catalogue.subjects:
-        raise _Reject(_("科目代码“%(code)s”不存在。") % {"code": subject_code})
-    subject_id, full_score = catalogue.subjects[subject_code]
-    absent = _flag(cell("absent"), _("缺考"))
-    disqualified = _flag(cell("disqualified"), _("违纪"))
-    if absent and disqualified:
-        raise _Reject(_("缺考和违纪不能同时标记。"))
-    return ScoreLine(
-        line=number,
-        exam_id=exam.exam_id,
-        id_number_digest=digest,
-        specialty_id=catalogue.specialties[specialty_code],
-        subject_id=subject_id,
-        score=_score(cell("score"), full_score=full_score, absent=absent, disqualified=disqualified),
-        absent=absent,
-        disqualified=disqualified,
-    )
+    def __init__(self, columns: dict[str, int], catalogue: Catalogue) -> None:
+        self.positions = tuple(columns[column] for column in COLUMNS)
+        self.catalogue = catalogue
+        self.last_id_text: str | None = None
+        self.last_digest = ""
+
+    def __call__(self, cells: list[str], number: int) -> ScoreLine:
+        catalogue = self.catalogue
+        year_text, id_text, specialty_code, subject_code, score_text, absent_text, disqualified_text = (
+            cells[position].strip() for position in self.positions
+        )
+        exam = catalogue.exams.get(int(year_text)) if year_text.isdecimal() else None
+        if exam is None:
+            raise _Reject(_("考试年度“%(year)s”没有对应的考试。") % {"year": year_text})
+        if id_text != self.last_id_text:
+            self.last_digest = _id_digest(id_text)
+            self.last_id_text = id_text
+        specialty_id = catalogue.specialties.get(specialty_code)
+        if specialty_id is None:
+            raise _Reject(_("专业代码“%(code)s”不存在。") % {"code": specialty_code})
+        if specialty_code not in exam.specialty_codes:
+            raise _Reject(
+                _("专业代码“%(code)s”不是%(year)s年度考试的专业。") % {"code": specialty_code, "year": year_text}
+            )
+        subject = catalogue.subjects.get(subject_code)
+        if subject is None:
+            raise _Reject(_("科目代码“%(code)s”不存在。") % {"code": subject_code})
+        subject_id, full_score = subject
+        absent = _flag(absent_text, lambda: _("缺考"))
+        disqualified = _flag(disqualified_text, lambda: _("违纪"))
+        if absent and disqualified:
+            raise _Reject(_("缺考和违纪不能同时标记。"))
+        return ScoreLine(
+            number,
+            exam.exam_id,
+            self.last_digest,
+            specialty_id,
+            subject_id,
+            _score(score_text, full_score=full_score, absent=absent, disqualified=disqualified),
+            absent,
+            disqualified,
+        )
 
 
-def read_score_file(data: bytes, *, catalogue: Catalogue) -> ScoreFile:
-    """Every data line, accepted or rejected with a reason in words; line numbers count from the header (1).
+def duplicate_reason(first_line: int) -> str:
+    """Why a line is refused when an earlier accepted line of the file has its key (the earlier one counts)."""
+    return _("与第%(line)s行重复（同一考试、证件号码、专业和科目）。") % {"line": first_line}
 
-    Raises ``ScoreFileError`` when the file cannot be read at all (encoding, missing columns, no data).
+
+def read_score_file(handle: BinaryIO, *, catalogue: Catalogue) -> Iterator[ScoreLine | RejectedLine]:
+    """Every data line in file order, accepted or rejected with a reason in words; line numbers count
+    from the header (1). Read as it goes: a file of a million lines is never held in memory.
+
+    A line repeating the key of an earlier one is yielded too: the import refuses it (``duplicate_reason``),
+    as it is the one that sees every line's key. Raises ``ScoreFileError`` when the file cannot be read
+    at all (encoding, missing columns, no data); the caller must then keep nothing already yielded.
     """
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    text = io.TextIOWrapper(handle, encoding=_encoding(handle), newline="")
     try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise ScoreFileError(_("文件不是有效的CSV：%(error)s") % {"error": error}) from None
-    if header is None:
-        raise ScoreFileError(_("文件为空。"))
-    columns = _header(header)
-    result = ScoreFile()
-    first_line: dict[tuple[int, str, int, int], int] = {}
-    while True:
+        reader = csv.reader(text)
         try:
-            cells = next(reader)
-        except StopIteration:
-            break
+            header = next(reader, None)
         except csv.Error as error:
-            raise ScoreFileError(
-                _("第%(line)s行不是有效的CSV：%(error)s") % {"line": reader.line_num, "error": error}
-            ) from None
-        number = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        try:
-            if len(cells) != len(header):
-                raise _Reject(
-                    _("应有%(expected)s列，实际%(actual)s列。") % {"expected": len(header), "actual": len(cells)}
+            raise ScoreFileError(_("文件不是有效的CSV：%(error)s") % {"error": error}) from None
+        if header is None:
+            raise ScoreFileError(_("文件为空。"))
+        read_line = _LineReader(_header(header), catalogue)
+        width = len(header)
+        seen = False
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                raise ScoreFileError(
+                    _("第%(line)s行不是有效的CSV：%(error)s") % {"line": reader.line_num, "error": error}
+                ) from None
+            number = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            seen = True
+            if len(cells) != width:
+                yield RejectedLine(
+                    number, _("应有%(expected)s列，实际%(actual)s列。") % {"expected": width, "actual": len(cells)}
                 )
-            line = _line(cells, columns, number, catalogue)
-            if line.key in first_line:
-                raise _Reject(
-                    _("与第%(line)s行重复（同一考试、证件号码、专业和科目）。") % {"line": first_line[line.key]}
-                )
-        except _Reject as rejected:
-            result.rejected.append(RejectedLine(line=number, reason=rejected.reason))
-            continue
-        first_line[line.key] = number
-        result.lines.append(line)
-    if not result.lines and not result.rejected:
-        raise ScoreFileError(_("文件中没有成绩数据。"))
-    return result
+                continue
+            try:
+                yield read_line(cells, number)
+            except _Reject as rejected:
+                yield RejectedLine(number, rejected.reason)
+        if not seen:
+            raise ScoreFileError(_("文件中没有成绩数据。"))
+    finally:
+        # The caller closes the file; the wrapper must not close it first.
+        text.detach()

@@ -7,6 +7,8 @@ rendered by a worker queued on commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +24,8 @@ from certificates.pdf import qr_svg_data_uri, render_pdf
 from registration.models import Exam, Specialty, User
 from wecan.errors import InvalidInput, InvalidState, NotFound
 
+_BATCH = 2000
+
 
 def verification_url(code: str) -> str:
     """The absolute address of the public verification page of ``code``: what the QR code carries."""
@@ -35,6 +39,27 @@ def _new_verification_code() -> str:
 
 def _record(certificate: Certificate, *, action: str, actor: User | None, note: str = "") -> None:
     CertificateEvent.objects.create(certificate=certificate, action=action, actor=actor, note=note)
+
+
+def _new_certificate(*, candidate: User, specialty: Specialty, exam: Exam, serial: int) -> Certificate:
+    """A certificate numbered year + serial, with an unguessable verification code, issued today."""
+    return Certificate(
+        number=f"{exam.year}{serial:08d}",
+        verification_code=_new_verification_code(),
+        candidate=candidate,
+        id_number_digest=candidate.id_number_digest or "",
+        name=candidate.name,
+        id_number_masked=candidate.id_number_masked,
+        specialty=specialty,
+        level=specialty.level,
+        exam=exam,
+        issued_on=timezone.localdate(),
+    )
+
+
+def _queue_renders(certificate_ids: list[int]) -> None:
+    for certificate_id in certificate_ids:
+        tasks.render_certificate_pdf.delay(certificate_id)
 
 
 def certificate_issue(
@@ -56,24 +81,74 @@ def certificate_issue(
         if existing is not None:
             return existing, False
         serial = Certificate.objects.filter(exam=locked_exam).count() + 1
-        certificate = Certificate(
-            number=f"{locked_exam.year}{serial:08d}",
-            verification_code=_new_verification_code(),
-            candidate=candidate,
-            id_number_digest=digest,
-            name=candidate.name,
-            id_number_masked=candidate.id_number_masked,
-            specialty=specialty,
-            level=specialty.level,
-            exam=locked_exam,
-            issued_on=timezone.localdate(),
-        )
+        certificate = _new_certificate(candidate=candidate, specialty=specialty, exam=locked_exam, serial=serial)
         certificate.full_clean()
         certificate.save()
         _record(certificate, action=CertificateEvent.Action.ISSUED, actor=actor, note=f"{locked_exam.year}")
         certificate_id = certificate.pk
         transaction.on_commit(lambda: tasks.render_certificate_pdf.delay(certificate_id))
     return certificate, True
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A specialty passed (first) in ``exam_year`` by the candidate with no certificate for it yet."""
+
+    candidate_id: int
+    specialty_id: int
+    exam_year: int
+
+
+def certificates_issue_passed(*, grants: Sequence[Grant], actor: User | None) -> int:
+    """Issues the certificate of every grant at once (a score import may pass tens of thousands); returns how many.
+
+    The caller may rely on what ``certificate_issue`` promises for each: numbers continue each exam
+    year's serial in the order of ``grants``, each certificate has its ``issued`` event and its PDF
+    queued once the transaction commits. The caller checked that none exists yet: a second certificate
+    for an ID number and specialty is refused by the database, and then nothing is issued.
+    """
+    if not grants:
+        return 0
+    with transaction.atomic():
+        # The exam rows serialise issuing within a year, as for one certificate.
+        exams = {
+            exam.year: exam
+            for exam in Exam.objects.select_for_update()
+            .filter(year__in={grant.exam_year for grant in grants})
+            .order_by("pk")
+        }
+        serials = {year: Certificate.objects.filter(exam=exam).count() for year, exam in exams.items()}
+        candidates = User.objects.only("name", "id_number_digest", "id_number_masked").in_bulk(
+            {grant.candidate_id for grant in grants}
+        )
+        specialties = Specialty.objects.in_bulk({grant.specialty_id for grant in grants})
+        certificates = []
+        for grant in grants:
+            serials[grant.exam_year] += 1
+            certificates.append(
+                _new_certificate(
+                    candidate=candidates[grant.candidate_id],
+                    specialty=specialties[grant.specialty_id],
+                    exam=exams[grant.exam_year],
+                    serial=serials[grant.exam_year],
+                )
+            )
+        Certificate.objects.bulk_create(certificates, batch_size=_BATCH)
+        CertificateEvent.objects.bulk_create(
+            [
+                CertificateEvent(
+                    certificate=certificate,
+                    action=CertificateEvent.Action.ISSUED,
+                    actor=actor,
+                    note=f"{certificate.exam.year}",
+                )
+                for certificate in certificates
+            ],
+            batch_size=_BATCH,
+        )
+        certificate_ids = [certificate.pk for certificate in certificates]
+        transaction.on_commit(lambda: _queue_renders(certificate_ids))
+    return len(certificates)
 
 
 def certificate_pdf_render(*, certificate_id: int) -> Certificate:

@@ -9,45 +9,70 @@ about the person (name, district, site, level, education, unit) and change only 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection
 
-from certificates.rules import YearOutcome
-from registration.models import Application, HistoryRecord
+from registration.models import Application, District, Exam, HistoryRecord, Site, Specialty, Unit, User
 
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    id_number_digest: str
-    specialty_code: str
-    outcome: YearOutcome
+_HISTORY = HistoryRecord._meta.db_table
+_SAME_KEY = (
+    "h.exam_year = o.exam_year AND h.id_number_digest = o.id_number_digest AND h.specialty_code = o.specialty_code"
+)
 
 
-def _facts_from_application(application: Application) -> dict[str, str]:
-    """What the history import would give about the person, taken from their application that year."""
-    unit_name = application.unit.name if application.unit else application.other_unit_name
+def _json(column: str) -> str:
+    # The outcomes hold the JSON as text: PostgreSQL stores jsonb, SQLite the text as it is.
+    return f"CAST({column} AS jsonb)" if connection.vendor == "postgresql" else column
+
+
+def _statements(outcomes: str) -> dict[str, str]:
+    unit_name = "CASE WHEN a.unit_id IS NOT NULL THEN unit.name ELSE a.other_unit_name END"
+    site_code = "COALESCE(site.code, '')"
+    # What the history import would give about the person, taken from their application that year;
+    # a fact missing (no application, a blank field) writes nothing rather than guess it.
+    facts = f"""
+FROM {outcomes} o
+JOIN {Exam._meta.db_table} e ON e.year = o.exam_year
+JOIN {User._meta.db_table} u ON u.id_number_digest = o.id_number_digest
+JOIN {Application._meta.db_table} a ON a.exam_id = e.id AND a.candidate_id = u.id AND a.specialty_id = o.specialty_id
+JOIN {District._meta.db_table} d ON d.id = a.district_id
+JOIN {Specialty._meta.db_table} sp ON sp.id = a.specialty_id
+LEFT JOIN {Site._meta.db_table} site ON site.id = a.site_id
+LEFT JOIN {Unit._meta.db_table} unit ON unit.id = a.unit_id
+WHERE NOT o.specialty_passed AND NOT EXISTS (SELECT 1 FROM {_HISTORY} h WHERE {_SAME_KEY})
+  AND u.name <> '' AND d.code <> '' AND {site_code} <> '' AND sp.level <> '' AND a.highest_education <> ''
+  AND {unit_name} <> ''
+"""  # noqa: S608 - only table and column names are formatted in
     return {
-        "name": application.candidate.name,
-        "district_code": application.district.code,
-        "site_code": application.site.code if application.site else "",
-        "level": application.specialty.level if application.specialty else "",
-        "education": application.highest_education,
-        "unit_name": unit_name,
-    }
-
-
-def _applications(entries: list[HistoryEntry]) -> dict[tuple[int, str, str], Application]:
-    found = Application.objects.filter(
-        exam__year__in={entry.outcome.year for entry in entries},
-        candidate__id_number_digest__in={entry.id_number_digest for entry in entries},
-        specialty__code__in={entry.specialty_code for entry in entries},
-    ).select_related("exam", "candidate", "district", "site", "specialty", "unit")
-    return {
-        (application.exam.year, application.candidate.id_number_digest or "", application.specialty.code): application
-        for application in found
-        if application.specialty is not None
+        # A specialty passed that year: the person is no history candidate.
+        "remove": f"""
+DELETE FROM {_HISTORY} WHERE EXISTS (
+  SELECT 1 FROM {outcomes} o
+  WHERE o.specialty_passed AND o.exam_year = {_HISTORY}.exam_year
+    AND o.id_number_digest = {_HISTORY}.id_number_digest AND o.specialty_code = {_HISTORY}.specialty_code
+)""",  # noqa: S608
+        # A record already equal to what the scores say is not written again.
+        "update": f"""
+UPDATE {_HISTORY} AS h SET passed_subjects = {_json("o.passed_subjects")}, absent = o.absent,
+  disqualified = o.disqualified
+FROM {outcomes} o
+WHERE NOT o.specialty_passed AND {_SAME_KEY}
+  AND (
+    h.passed_subjects <> {_json("o.passed_subjects")} OR h.absent <> o.absent OR h.disqualified <> o.disqualified
+  )
+""",  # noqa: S608
+        "missing": f"""
+SELECT COUNT(*) FROM {outcomes} o
+WHERE NOT o.specialty_passed AND NOT EXISTS (SELECT 1 FROM {_HISTORY} h WHERE {_SAME_KEY})
+""",  # noqa: S608
+        "create": f"""
+INSERT INTO {_HISTORY} (exam_year, id_number_digest, specialty_code, name, district_code, site_code, level,
+  education, unit_name, passed_subjects, absent, disqualified, file_number, ticket_number)
+SELECT o.exam_year, o.id_number_digest, o.specialty_code, u.name, d.code, {site_code}, sp.level,
+  a.highest_education, {unit_name}, {_json("o.passed_subjects")}, o.absent, o.disqualified, '', ''
+{facts}""",
     }
 
 
@@ -59,64 +84,26 @@ class HistoryWrites:
     without_facts: int = 0
 
 
-def history_records_refresh(*, entries: Iterable[HistoryEntry], batch_size: int = 500) -> HistoryWrites:
-    """Brings each entry's HistoryRecord to what the scores say; the caller may rely on:
+def history_records_refresh(*, cursor: Any, outcomes: str) -> HistoryWrites:
+    """Brings the HistoryRecord of each row of the table ``outcomes`` (exam_year, id_number_digest,
+    specialty_id, specialty_code, specialty_passed, passed_subjects as JSON text, absent, disqualified:
+    one person's specialty in one year, as ``certificates.rules`` judged it) to what it says, in the
+    caller's transaction. The caller may rely on:
 
     - a specialty passed that year leaves no record (the person is not a history candidate);
     - otherwise the record holds the subjects carried forward and the absent/disqualified flags,
       created from the person's application of that year when there is no record yet;
     - a record already equal to that is not written again (a repeated import changes nothing).
     """
+    statements = _statements(outcomes)
     result = HistoryWrites()
-    pending = list(entries)
-    for start in range(0, len(pending), batch_size):
-        batch = pending[start : start + batch_size]
-        with transaction.atomic():
-            _refresh_batch(batch, result)
+    cursor.execute(statements["remove"])
+    result.removed = cursor.rowcount
+    cursor.execute(statements["update"])
+    result.written = cursor.rowcount
+    cursor.execute(statements["missing"])
+    missing = int(cursor.fetchone()[0])
+    cursor.execute(statements["create"])
+    result.written += cursor.rowcount
+    result.without_facts = missing - cursor.rowcount
     return result
-
-
-def _refresh_batch(batch: list[HistoryEntry], result: HistoryWrites) -> None:
-    # A superset of the batch's keys in one query; the exact keys are picked out below.
-    candidates = HistoryRecord.objects.select_for_update().filter(
-        exam_year__in={entry.outcome.year for entry in batch},
-        id_number_digest__in={entry.id_number_digest for entry in batch},
-        specialty_code__in={entry.specialty_code for entry in batch},
-    )
-    records = {
-        (record.exam_year, record.id_number_digest, record.specialty_code): record
-        for record in candidates.order_by("pk")
-    }
-    applications = _applications([entry for entry in batch if not entry.outcome.specialty_passed])
-    for entry in batch:
-        key = (entry.outcome.year, entry.id_number_digest, entry.specialty_code)
-        record = records.get(key)
-        if entry.outcome.specialty_passed:
-            if record is not None:
-                record.delete()
-                result.removed += 1
-            continue
-        values = {
-            "passed_subjects": sorted(entry.outcome.carried_forward),
-            "absent": entry.outcome.absent,
-            "disqualified": entry.outcome.disqualified,
-        }
-        if record is None:
-            application = applications.get(key)
-            facts = _facts_from_application(application) if application is not None else {}
-            if not facts or not all(facts.values()):
-                result.without_facts += 1
-                continue
-            record = HistoryRecord(
-                exam_year=entry.outcome.year,
-                id_number_digest=entry.id_number_digest,
-                specialty_code=entry.specialty_code,
-                **facts,
-            )
-        elif all(getattr(record, name) == value for name, value in values.items()):
-            continue
-        for name, value in values.items():
-            setattr(record, name, value)
-        record.full_clean(validate_unique=False)
-        record.save()
-        result.written += 1

@@ -1,36 +1,50 @@
 """Score imports: store the uploaded file, import it in a worker, and apply the two-year rule.
 
-Importing upserts one ``Score`` per (exam, ID digest, specialty, subject), so importing the same file
-again changes nothing; then, for every person and specialty the file touched, it refreshes next
-year's ``HistoryRecord`` and issues the certificate of a specialty that has passed.
+Importing works on sets, for files of a million lines: each line is checked in Python as it is read
+(rejected lines keep their number and reason) and the accepted ones are copied into a staging table;
+one upsert writes one ``Score`` per (exam, ID digest, specialty, subject), so importing the same file
+again changes nothing; then, for every person and specialty the file touched, the two-year rule runs
+over all their sittings, next year's ``HistoryRecord`` rows are refreshed and the certificates of the
+specialties passed are issued, each of these in a few statements. All of it is one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import PurePath
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import tasks
 from certificates.models import Certificate, Score, ScoreImport, ScoreImportStatus
 from certificates.rules import SubjectResult, first_pass_year, specialty_outcomes
-from certificates.score_files import Catalogue, ExamFacts, ScoreFileError, ScoreLine, read_score_file
-from certificates.services.certificates import certificate_issue
-from certificates.services.history import HistoryEntry, history_records_refresh
+from certificates.score_files import (
+    Catalogue,
+    ExamFacts,
+    RejectedLine,
+    ScoreFileError,
+    duplicate_reason,
+    read_score_file,
+)
+from certificates.services.certificates import Grant, certificates_issue_passed
+from certificates.services.history import history_records_refresh
+from certificates.staging import StagingTable
 from registration.choices import Role
-from registration.models import Exam, Specialty, Subject, User
-from registration.selectors.applications import merged_sittings, subject_codes
+from registration.models import Exam, ScoreMerge, Specialty, Subject, User
+from registration.selectors.applications import subject_codes
 from wecan.errors import InvalidInput, TooLarge
 
-MAX_SCORE_FILE_BYTES = 20 * 1024 * 1024
+# A national file of a million lines is about 40 MB.
+MAX_SCORE_FILE_BYTES = 100 * 1024 * 1024
 _CHUNK = 1000
 _TERMINAL = (ScoreImportStatus.DONE, ScoreImportStatus.FAILED)
 
@@ -87,6 +101,115 @@ def _catalogue() -> Catalogue:
     )
 
 
+# Temporary tables of one import, in its transaction's connection (dropped before it commits).
+_STAGING = "certificates_score_staging"
+_PAIRS = "certificates_score_pairs"
+_OUTCOMES = "certificates_score_outcomes"
+_PASSES = "certificates_score_passes"
+_SCORE = Score._meta.db_table
+_KEY = "exam_id, id_number_digest, specialty_id, subject_id"
+
+# The duplicates' check reads every staged line; so does the upsert.
+_DUPLICATES = f"""
+SELECT s.line, f.first_line FROM {_STAGING} s
+JOIN (
+  SELECT {_KEY}, MIN(line) AS first_line FROM {_STAGING} GROUP BY {_KEY} HAVING COUNT(*) > 1
+) f ON f.exam_id = s.exam_id AND f.id_number_digest = s.id_number_digest AND f.specialty_id = s.specialty_id
+  AND f.subject_id = s.subject_id
+WHERE s.line > f.first_line
+ORDER BY s.line
+"""  # noqa: S608 - only constants are formatted in
+
+# A line equal to the stored score writes nothing (a re-import changes no row, not even its source).
+_UPSERT = f"""
+INSERT INTO {_SCORE} ({_KEY}, score, absent, disqualified, source_id, updated_at)
+SELECT {_KEY}, score, absent, disqualified, %(source)s, %(now)s FROM {_STAGING} WHERE true
+ON CONFLICT ({_KEY}) DO UPDATE SET
+  score = excluded.score, absent = excluded.absent, disqualified = excluded.disqualified,
+  source_id = excluded.source_id, updated_at = excluded.updated_at
+WHERE {_SCORE}.score IS DISTINCT FROM excluded.score OR {_SCORE}.absent <> excluded.absent
+  OR {_SCORE}.disqualified <> excluded.disqualified
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+# Every sitting of each (ID digest, specialty) the file touched, with the sittings merged into that
+# person from an earlier ID number (成绩合并, seed 002 line 60), grouped by person and specialty.
+_RESULTS = f"""
+SELECT p.id_number_digest, p.specialty_id, s.exam_id, s.subject_id, s.score, s.absent, s.disqualified
+FROM {_PAIRS} p
+JOIN {_SCORE} s ON s.id_number_digest = p.id_number_digest AND s.specialty_id = p.specialty_id
+UNION ALL
+SELECT p.id_number_digest, p.specialty_id, s.exam_id, s.subject_id, s.score, s.absent, s.disqualified
+FROM {_PAIRS} p
+JOIN {User._meta.db_table} u ON u.id_number_digest = p.id_number_digest
+JOIN {ScoreMerge._meta.db_table} m ON m.candidate_id = u.id AND m.revoked_at IS NULL
+JOIN {_SCORE} s ON s.id_number_digest = m.id_number_digest AND s.specialty_id = p.specialty_id
+JOIN {Exam._meta.db_table} e ON e.id = s.exam_id AND e.year = m.exam_year
+ORDER BY 1, 2
+"""  # noqa: S608 - only constants are formatted in
+
+# Passed specialties without a certificate yet, with the candidate's account if there is one.
+_TO_CERTIFY = f"""
+SELECT p.id_number_digest, p.specialty_id, p.exam_year, u.id
+FROM {_PASSES} p
+LEFT JOIN {User._meta.db_table} u ON u.id_number_digest = p.id_number_digest AND u.role = %(candidate)s
+WHERE NOT EXISTS (
+  SELECT 1 FROM {Certificate._meta.db_table} c
+  WHERE c.id_number_digest = p.id_number_digest AND c.specialty_id = p.specialty_id
+)
+ORDER BY p.id_number_digest, p.specialty_id
+"""  # noqa: S608 - only constants are formatted in; every value is a bound parameter
+
+
+@dataclass
+class _Staged:
+    lines: int = 0
+    rejected: list[RejectedLine] = field(default_factory=list)
+    exam_ids: set[int] = field(default_factory=set)
+
+
+def _stage_lines(cursor: Any, record: ScoreImport) -> _Staged:
+    """Checks every line of the file: the accepted ones go to the staging table, the others to ``rejected``.
+
+    Raises ``ScoreFileError`` (nothing written but the staging table) when the file cannot be read.
+    """
+    staging = StagingTable(
+        cursor,
+        _STAGING,
+        [
+            ("line", "integer PRIMARY KEY"),
+            ("exam_id", "integer NOT NULL"),
+            ("id_number_digest", "varchar(64) NOT NULL"),
+            ("specialty_id", "integer NOT NULL"),
+            ("subject_id", "integer NOT NULL"),
+            ("score", "smallint"),
+            ("absent", "boolean NOT NULL"),
+            ("disqualified", "boolean NOT NULL"),
+        ],
+    )
+    staged = _Staged()
+    with record.file.open("rb") as handle:
+        for item in read_score_file(handle, catalogue=_catalogue()):
+            staged.lines += 1
+            if isinstance(item, RejectedLine):
+                staged.rejected.append(item)
+            else:
+                staged.exam_ids.add(item.exam_id)
+                staging.add(item)
+    staging.load()
+    return staged
+
+
+def _refuse_duplicates(cursor: Any) -> list[RejectedLine]:
+    """A key's first accepted line in the file counts; each later line with that key is refused and
+    names the first, as the line-by-line import always did."""
+    cursor.execute(_DUPLICATES)
+    duplicates = [RejectedLine(line, duplicate_reason(first_line)) for line, first_line in cursor.fetchall()]
+    for chunk in _chunks([duplicate.line for duplicate in duplicates]):
+        placeholders = ", ".join(["%s"] * len(chunk))
+        cursor.execute(f"DELETE FROM {_STAGING} WHERE line IN ({placeholders})", list(chunk))  # noqa: S608
+    return duplicates
+
+
 @dataclass
 class _Upserted:
     created: int = 0
@@ -94,45 +217,22 @@ class _Upserted:
     unchanged: int = 0
 
 
-def _upsert_scores(lines: list[ScoreLine], source: ScoreImport) -> _Upserted:
-    result = _Upserted()
-    exam_ids = sorted({line.exam_id for line in lines})
-    digests = sorted({line.id_number_digest for line in lines})
-    existing: dict[tuple[int, str, int, int], Score] = {}
-    for chunk in _chunks(digests):
-        rows = Score.objects.select_for_update().filter(exam_id__in=exam_ids, id_number_digest__in=chunk).order_by("pk")
-        for score in rows:
-            existing[(score.exam_id, score.id_number_digest, score.specialty_id, score.subject_id)] = score
-    now = timezone.now()
-    new: list[Score] = []
-    changed: list[Score] = []
-    for line in lines:
-        found = existing.get(line.key)
-        if found is None:
-            score = Score(
-                exam_id=line.exam_id,
-                id_number_digest=line.id_number_digest,
-                specialty_id=line.specialty_id,
-                subject_id=line.subject_id,
-            )
-            new.append(score)
-        elif (found.score, found.absent, found.disqualified) == (line.score, line.absent, line.disqualified):
-            result.unchanged += 1
-            continue
-        else:
-            score = found
-            changed.append(score)
-        score.score, score.absent, score.disqualified = line.score, line.absent, line.disqualified
-        score.source = source
-        score.updated_at = now
-        # The keys were looked up in the catalogue already; the database constraints guard the rest.
-        score.full_clean(
-            exclude=["exam", "specialty", "subject", "source"], validate_unique=False, validate_constraints=False
-        )
-    Score.objects.bulk_create(new, batch_size=_CHUNK)
-    Score.objects.bulk_update(changed, ["score", "absent", "disqualified", "source", "updated_at"], batch_size=_CHUNK)
-    result.created, result.updated = len(new), len(changed)
-    return result
+def _count(cursor: Any, sql: str, params: Sequence[object] = ()) -> int:
+    cursor.execute(sql, params)
+    return int(cursor.fetchone()[0])
+
+
+def _upsert_scores(cursor: Any, *, exam_ids: set[int], source: ScoreImport) -> _Upserted:
+    """One upsert of the staged lines. The exams of the file are locked by the caller, so no other
+    import writes their scores meanwhile and the count before and after tells the new rows apart."""
+    in_exams = f"SELECT COUNT(*) FROM {_SCORE} WHERE exam_id IN ({', '.join(['%s'] * len(exam_ids))})"  # noqa: S608
+    before = _count(cursor, in_exams, sorted(exam_ids))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    cursor.execute(_UPSERT, {"source": source.pk, "now": now})
+    written = cursor.rowcount
+    created = _count(cursor, in_exams, sorted(exam_ids)) - before
+    staged = _count(cursor, f"SELECT COUNT(*) FROM {_STAGING}")  # noqa: S608
+    return _Upserted(created=created, updated=written - created, unchanged=staged - written)
 
 
 @dataclass
@@ -143,75 +243,100 @@ class RulesApplied:
     history_without_facts: int = 0
 
 
-def scores_apply_rules(*, pairs: set[tuple[str, int]], years: set[int], actor: User | None) -> RulesApplied:
-    """For each (ID digest, specialty id): refresh the HistoryRecords of ``years`` and the year after
-    each, and issue the certificate of a passed specialty to the account with that ID number.
+def _results(cursor: Any) -> Iterator[tuple[Any, ...]]:
+    if connection.vendor != "postgresql":
+        cursor.execute(_RESULTS)
+        yield from cursor.fetchall()
+        return
+    # Read in slices by a server-side cursor, so a national file's results never sit in memory at
+    # once; it lives inside the import's transaction, which transaction pooling (PgBouncer) allows.
+    with connection.connection.cursor(name="certificates_score_results") as results:
+        results.itersize = 20000
+        results.execute(_RESULTS)
+        yield from results
 
-    The caller may rely on: running it twice gives what running it once gave.
-    """
-    applied = RulesApplied()
-    if not pairs:
-        return applied
+
+def _apply_rules(cursor: Any, *, years: set[int], actor: User | None) -> RulesApplied:
+    """For each (ID digest, specialty) of the staged lines: the two-year rule (``certificates.rules``,
+    the one statement of it) over all their sittings; then, set-wise, next year's HistoryRecords of
+    ``years`` and the year after each, and the certificate of a passed specialty to the account with
+    that ID number. Running it twice gives what running it once gave."""
+    pairs = StagingTable(
+        cursor, _PAIRS, [("id_number_digest", "varchar(64) NOT NULL"), ("specialty_id", "integer NOT NULL")]
+    )
+    pairs.fill(f"SELECT DISTINCT id_number_digest, specialty_id FROM {_STAGING}")  # noqa: S608
+    outcomes = StagingTable(
+        cursor,
+        _OUTCOMES,
+        [
+            ("exam_year", "integer NOT NULL"),
+            ("id_number_digest", "varchar(64) NOT NULL"),
+            ("specialty_id", "integer NOT NULL"),
+            ("specialty_code", "varchar(10) NOT NULL"),
+            ("specialty_passed", "boolean NOT NULL"),
+            ("passed_subjects", "text NOT NULL"),
+            ("absent", "boolean NOT NULL"),
+            ("disqualified", "boolean NOT NULL"),
+        ],
+    )
+    passes = StagingTable(
+        cursor,
+        _PASSES,
+        [("id_number_digest", "varchar(64) NOT NULL"), ("specialty_id", "integer NOT NULL"), ("exam_year", "integer")],
+    )
     required = subject_codes()
-    specialties = Specialty.objects.in_bulk({specialty_id for _digest, specialty_id in pairs})
-    results: dict[tuple[str, int], list[SubjectResult]] = defaultdict(list)
-    # 成绩合并 (seed 002 line 60): a year sat under an earlier ID number counts as the candidate's own.
-    merged = merged_sittings(digests={digest for digest, _specialty in pairs})
-    owner = {(old, year): digest for digest, sittings in merged.items() for old, year in sittings}
-    for chunk in _chunks(sorted({digest for digest, _specialty in pairs} | {old for old, _year in owner})):
-        rows = Score.objects.filter(id_number_digest__in=chunk, specialty_id__in=list(specialties)).values_list(
-            "id_number_digest",
-            "specialty_id",
-            "exam__year",
-            "exam__pass_score",
-            "subject__code",
-            "score",
-            "absent",
-            "disqualified",
-        )
-        for digest, specialty_id, year, pass_score, subject, score, absent, disqualified in rows:
-            result = SubjectResult(year, subject, score, pass_score, absent=absent, disqualified=disqualified)
-            if (digest, specialty_id) in pairs:
-                results[(digest, specialty_id)].append(result)
-            merged_into = owner.get((digest, year))
-            if merged_into is not None and (merged_into, specialty_id) in pairs:
-                results[(merged_into, specialty_id)].append(result)
-
+    exams = {pk: (year, pass_score) for pk, year, pass_score in Exam.objects.values_list("pk", "year", "pass_score")}
+    subjects = dict(Subject.objects.values_list("pk", "code"))
+    specialties = dict(Specialty.objects.values_list("pk", "code"))
     touched_years = years | {year + 1 for year in years}
-    entries: list[HistoryEntry] = []
-    passes: list[tuple[str, int, int]] = []
-    for (digest, specialty_id), specialty_results in sorted(results.items()):
-        outcomes = specialty_outcomes(specialty_results, required=required)
-        code = specialties[specialty_id].code
-        entries += [HistoryEntry(digest, code, outcome) for outcome in outcomes if outcome.year in touched_years]
-        pass_year = first_pass_year(outcomes)
+    for (digest, specialty_id), rows in groupby(_results(cursor), key=itemgetter(0, 1)):
+        results = [
+            SubjectResult(
+                year=exams[exam_id][0],
+                subject=subjects[subject_id],
+                score=score,
+                pass_score=exams[exam_id][1],
+                absent=absent,
+                disqualified=disqualified,
+            )
+            for _digest, _specialty, exam_id, subject_id, score, absent, disqualified in rows
+        ]
+        outcomes_by_year = specialty_outcomes(results, required=required)
+        for outcome in outcomes_by_year:
+            if outcome.year in touched_years:
+                outcomes.add(
+                    (
+                        outcome.year,
+                        digest,
+                        specialty_id,
+                        specialties[specialty_id],
+                        outcome.specialty_passed,
+                        json.dumps(sorted(outcome.carried_forward)),
+                        outcome.absent,
+                        outcome.disqualified,
+                    )
+                )
+        pass_year = first_pass_year(outcomes_by_year)
         if pass_year is not None:
-            passes.append((digest, specialty_id, pass_year))
+            passes.add((digest, specialty_id, pass_year))
+    outcomes.load()
+    passes.load()
 
-    writes = history_records_refresh(entries=entries)
+    applied = RulesApplied()
+    writes = history_records_refresh(cursor=cursor, outcomes=_OUTCOMES)
     applied.history_written = writes.written + writes.removed
     applied.history_without_facts = writes.without_facts
 
-    accounts: dict[str, User] = {}
-    issued: set[tuple[str, int]] = set()
-    for chunk in _chunks(sorted({digest for digest, _specialty, _year in passes})):
-        for user in User.objects.filter(role=Role.CANDIDATE, id_number_digest__in=chunk):
-            accounts[user.id_number_digest or ""] = user
-        issued.update(
-            Certificate.objects.filter(id_number_digest__in=chunk).values_list("id_number_digest", "specialty_id")
-        )
-    exams = {exam.year: exam for exam in Exam.objects.filter(year__in={year for _d, _s, year in passes})}
-    for digest, specialty_id, year in passes:
-        if (digest, specialty_id) in issued:
-            continue
-        candidate = accounts.get(digest)
-        if candidate is None:
+    cursor.execute(_TO_CERTIFY, {"candidate": Role.CANDIDATE})
+    grants: list[Grant] = []
+    for _digest, specialty_id, year, candidate_id in cursor.fetchall():
+        if candidate_id is None:
             applied.passed_without_account += 1
-            continue
-        _certificate, created = certificate_issue(
-            candidate=candidate, specialty=specialties[specialty_id], exam=exams[year], actor=actor
-        )
-        applied.certificates_issued += int(created)
+        else:
+            grants.append(Grant(candidate_id=candidate_id, specialty_id=specialty_id, exam_year=year))
+    applied.certificates_issued = certificates_issue_passed(grants=grants, actor=actor)
+    for table in (pairs, outcomes, passes):
+        table.drop()
     return applied
 
 
@@ -242,15 +367,14 @@ def score_import_run(*, score_import_id: int) -> ScoreImport:
         record.status = ScoreImportStatus.RUNNING
         record.save(update_fields=["status"])
 
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         record = _locked_import(score_import_id)
         if record.status in _TERMINAL:
             return record
         try:
-            with record.file.open("rb") as handle:
-                data = handle.read()
-            parsed = read_score_file(data, catalogue=_catalogue())
+            staged = _stage_lines(cursor, record)
         except ScoreFileError as error:
+            cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
             record.status = ScoreImportStatus.FAILED
             record.message = str(error.message)
             record.finished_at = timezone.now()
@@ -258,24 +382,24 @@ def score_import_run(*, score_import_id: int) -> ScoreImport:
             record.save(update_fields=["status", "message", "finished_at", "file"])
             return record
 
-        exam_ids = sorted({line.exam_id for line in parsed.lines})
         # Two imports of the same exam year take turns, so their upserts never race.
         years = set(
-            Exam.objects.select_for_update().filter(pk__in=exam_ids).order_by("pk").values_list("year", flat=True)
+            Exam.objects.select_for_update()
+            .filter(pk__in=staged.exam_ids)
+            .order_by("pk")
+            .values_list("year", flat=True)
         )
-        upserted = _upsert_scores(parsed.lines, record)
-        applied = scores_apply_rules(
-            pairs={(line.id_number_digest, line.specialty_id) for line in parsed.lines},
-            years=years,
-            actor=record.uploaded_by,
-        )
+        rejected = sorted(staged.rejected + _refuse_duplicates(cursor))
+        upserted = _upsert_scores(cursor, exam_ids=staged.exam_ids, source=record) if staged.exam_ids else _Upserted()
+        applied = _apply_rules(cursor, years=years, actor=record.uploaded_by)
+        cursor.execute(f"DROP TABLE {_STAGING}")
         record.status = ScoreImportStatus.DONE
-        record.lines = len(parsed.lines) + len(parsed.rejected)
+        record.lines = staged.lines
         record.created_count = upserted.created
         record.updated_count = upserted.updated
         record.unchanged_count = upserted.unchanged
-        record.rejected_count = len(parsed.rejected)
-        record.errors = [{"line": rejected.line, "reason": rejected.reason} for rejected in parsed.rejected]
+        record.rejected_count = len(rejected)
+        record.errors = [{"line": line.line, "reason": line.reason} for line in rejected]
         record.certificates_issued = applied.certificates_issued
         record.passed_without_account = applied.passed_without_account
         record.history_records_written = applied.history_written

@@ -19,7 +19,20 @@ from rest_framework.test import APIClient
 from certificates.models import ScoreImport
 from certificates.services.scores import score_import_create
 from certificates.throttling import CertificateVerifyThrottle
-from registration.models import Application, District, Exam, Specialty, Subject, User
+from registration.choices import Role
+from registration.models import (
+    Application,
+    ApplicationStatus,
+    District,
+    Exam,
+    HistoryRecord,
+    ScoreMerge,
+    Specialty,
+    Subject,
+    User,
+)
+from registration.services.staff import staff_user_upsert
+from review.services.merges import score_merge_create
 from tests.factories.accounts import CandidateFactory, resident_id_number, token_header
 from tests.factories.catalogue import ExamFactory, SiteFactory
 
@@ -155,3 +168,25 @@ def make_application(person: Person, exam: Exam, specialty: Specialty, *, number
         highest_education="本科",
         other_unit_name="上海市第六人民医院",
     )
+
+
+def merge_last_year(person: Person, old: Person, exams: dict[int, Exam], internal_medicine: Specialty) -> ScoreMerge:
+    """Site staff merge ``old``'s sitting of 2022 into ``person``'s application of 2023 (成绩合并)."""
+    HistoryRecord.objects.create(
+        exam_year=2022,
+        id_number_digest=old.user.id_number_digest,
+        name="王小明",
+        district_code="SH",
+        site_code="SH01",
+        specialty_code="303",
+        level="中级",
+        education="本科",
+        unit_name="上海市第六人民医院",
+        passed_subjects=["1", "2"],
+        file_number="SH2022000777",
+    )
+    application = make_application(person, exams[2023], internal_medicine)
+    # Staff see an application once it is submitted (registration/scope.py): the candidate asks at the site then.
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
+    admin = staff_user_upsert(username="boss", role=Role.ADMINISTRATOR, scope=None, password="staff-pass-2026")
+    return score_merge_create(application_id=application.pk, actor=admin, number="SH2022000777")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certificates.models import Certificate
-from tests.certificates.conftest import csv_bytes, import_csv, make_person, sat
+from tests.certificates.conftest import csv_bytes, import_csv, make_person, merge_last_year, sat
 
 pytestmark = pytest.mark.django_db
 
@@ -146,40 +146,12 @@ def test_staff_get_403_on_the_candidate_endpoints(exams, django_user_model):
     assert APIClient().get("/api/v1/me/scores/").status_code == 401
 
 
-def _merge_last_year(person, old, exams, internal_medicine):
-    """Site staff merge ``old``'s sitting of 2022 into ``person``'s application of 2023 (成绩合并)."""
-    from registration.choices import Role
-    from registration.models import Application, ApplicationStatus, HistoryRecord
-    from registration.services.staff import staff_user_upsert
-    from review.services.merges import score_merge_create
-    from tests.certificates.conftest import make_application
-
-    HistoryRecord.objects.create(
-        exam_year=2022,
-        id_number_digest=old.user.id_number_digest,
-        name="王小明",
-        district_code="SH",
-        site_code="SH01",
-        specialty_code="303",
-        level="中级",
-        education="本科",
-        unit_name="上海市第六人民医院",
-        passed_subjects=["1", "2"],
-        file_number="SH2022000777",
-    )
-    application = make_application(person, exams[2023], internal_medicine)
-    # Staff see an application once it is submitted (registration/scope.py): the candidate asks at the site then.
-    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
-    admin = staff_user_upsert(username="boss", role=Role.ADMINISTRATOR, scope=None, password="staff-pass-2026")
-    return score_merge_create(application_id=application.pk, actor=admin, number="SH2022000777")
-
-
 def test_a_merged_sitting_under_the_old_id_number_counts_in_the_two_year_rule(exams, person, internal_medicine):
     """Seed 002 line 60: without 成绩合并 a changed ID number "不能进行两年成绩的滚动管理"; merged,
     two subjects of 2022 under the old number and two of 2023 under the new one pass the specialty."""
     old = make_person(303)
     import_csv(csv_bytes(sat(2022, old.id_number, "303", {"1": 70, "2": 65, "3": 40, "4": 20})))
-    _merge_last_year(person, old, exams, internal_medicine)
+    merge_last_year(person, old, exams, internal_medicine)
 
     record = import_csv(csv_bytes(sat(2023, person.id_number, "303", {"3": 60, "4": 99})))
 

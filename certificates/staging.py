@@ -1,0 +1,90 @@
+"""Temporary tables filled in bulk, for imports that work on sets: ``COPY`` on PostgreSQL, batched
+inserts on SQLite (the embedded default), the same rows either way.
+
+A staging table lives in the importing transaction's connection only; the caller drops it when done,
+and a rollback drops it with everything else.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+# A staged file stays in memory up to this size, then spills to a temporary file.
+_IN_MEMORY = 8 * 1024 * 1024
+_BATCH = 5000
+
+
+def _copy_text(value: object) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class StagingTable:
+    """``CREATE TEMPORARY TABLE name (columns)``, then ``add`` rows and ``load`` them in one go."""
+
+    def __init__(self, cursor: Any, name: str, columns: Sequence[tuple[str, str]]) -> None:
+        self.cursor = cursor
+        self.name = name
+        self.columns = [column for column, _type in columns]
+        self.postgresql = connection.vendor == "postgresql"
+        definition = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
+        self._file = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY, mode="w+", encoding="utf-8")  # noqa: SIM115 - closed by load/drop
+        self._rows: list[Sequence[object]] = []
+
+    def add(self, row: Sequence[object]) -> None:
+        if self.postgresql:
+            self._file.write("\t".join(map(_copy_text, row)) + "\n")
+            return
+        self._rows.append(row)
+        if len(self._rows) >= _BATCH:
+            self._insert(self._rows)
+            self._rows = []
+
+    def add_all(self, rows: Iterable[Sequence[object]]) -> None:
+        for row in rows:
+            self.add(row)
+
+    def _insert(self, rows: list[Sequence[object]]) -> None:
+        placeholders = ", ".join(["%s"] * len(self.columns))
+        self.cursor.executemany(
+            f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({placeholders})",  # noqa: S608 - names are constants
+            rows,
+        )
+
+    def load(self) -> None:
+        """Writes the rows added so far to the table, and has PostgreSQL look at them for its plans."""
+        if self.postgresql:
+            self._file.seek(0)
+            self.cursor.copy_expert(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN", self._file)
+            self._file.close()
+            self._analyze()
+            return
+        if self._rows:
+            self._insert(self._rows)
+            self._rows = []
+
+    def fill(self, select: str) -> None:
+        """Fills the table from a query of the database instead (``INSERT INTO name SELECT ...``)."""
+        self.cursor.execute(f"INSERT INTO {self.name} ({', '.join(self.columns)}) {select}")
+        self._analyze()
+
+    def _analyze(self) -> None:
+        # Autovacuum never analyses temporary tables: without this the planner guesses their size.
+        if self.postgresql:
+            self.cursor.execute(f"ANALYZE {self.name}")
+
+    def drop(self) -> None:
+        self._file.close()
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
