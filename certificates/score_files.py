@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ HEADER_ALIASES = {
 }
 _TRUE = frozenset({"1", "是", "Y", "YES", "TRUE", "T"})
 _FALSE = frozenset({"", "0", "否", "N", "NO", "FALSE", "F"})
+_FLAGS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 _EIGHTEEN = re.compile(r"\d{17}[\dX]")
 _OTHER_ID = re.compile(r"[0-9A-Z()（）\-]{5,30}")
 _SCORE = re.compile(r"(\d{1,3})(?:\.0+)?")
@@ -115,12 +117,10 @@ def _header(row: list[str]) -> dict[str, int]:
 
 
 def _flag(text: str, label: Callable[[], str]) -> bool:
-    value = text.upper()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise _Reject(_("%(label)s标记“%(value)s”无法识别，应为1/0或是/否。") % {"label": label(), "value": text})
+    value = _FLAGS.get(text.upper())
+    if value is None:
+        raise _Reject(_("%(label)s标记“%(value)s”无法识别，应为1/0或是/否。") % {"label": label(), "value": text})
+    return value
 
 
 def _id_digest(text: str) -> str:
@@ -156,16 +156,16 @@ class _LineReader:
     check digit are most of a line's cost)."""
 
     def __init__(self, columns: dict[str, int], catalogue: Catalogue) -> None:
-        self.positions = tuple(columns[column] for column in COLUMNS)
+        self.cells_of = itemgetter(*(columns[column] for column in COLUMNS))
         self.catalogue = catalogue
         self.last_id_text: str | None = None
         self.last_digest = ""
 
     def __call__(self, cells: list[str], number: int) -> ScoreLine:
         catalogue = self.catalogue
-        year_text, id_text, specialty_code, subject_code, score_text, absent_text, disqualified_text = (
-            cells[position].strip() for position in self.positions
-        )
+        year_text, id_text, specialty_code, subject_code, score_text, absent_text, disqualified_text = [
+            cell.strip() for cell in self.cells_of(cells)
+        ]
         exam = catalogue.exams.get(int(year_text)) if year_text.isdecimal() else None
         if exam is None:
             raise _Reject(_("考试年度“%(year)s”没有对应的考试。") % {"year": year_text})
@@ -234,7 +234,7 @@ def read_score_file(handle: BinaryIO, *, catalogue: Catalogue) -> Iterator[Score
                     _("第%(line)s行不是有效的CSV：%(error)s") % {"line": reader.line_num, "error": error}
                 ) from None
             number = reader.line_num
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue
             seen = True
             if len(cells) != width:

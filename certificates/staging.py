@@ -18,15 +18,28 @@ _IN_MEMORY = 8 * 1024 * 1024
 _BATCH = 5000
 
 
-def _copy_text(value: object) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_line(row: Sequence[object]) -> str:
+    """One row in COPY's text format (a million of them per import: kept to one expression)."""
+    return (
+        "\t".join(
+            [
+                value.translate(_ESCAPES)
+                if type(value) is str
+                else "\\N"
+                if value is None
+                else "t"
+                if value is True
+                else "f"
+                if value is False
+                else str(value)
+                for value in row
+            ]
+        )
+        + "\n"
+    )
 
 
 class StagingTable:
@@ -45,7 +58,7 @@ class StagingTable:
 
     def add(self, row: Sequence[object]) -> None:
         if self.postgresql:
-            self._file.write("\t".join(map(_copy_text, row)) + "\n")
+            self._file.write(_copy_line(row))
             return
         self._rows.append(row)
         if len(self._rows) >= _BATCH:

@@ -32,6 +32,14 @@ def render_certificate_pdf(certificate_id: int) -> None:
     certificate_pdf_render(certificate_id=certificate_id)
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def render_certificate_pdfs(certificate_ids: list[int]) -> None:
+    """Queues the render of each certificate of a batch (a score import issues thousands at once: one
+    message per batch costs it little, and each render still runs, and retries, on its own)."""
+    for certificate_id in certificate_ids:
+        render_certificate_pdf.delay(certificate_id)
+
+
 # Storage that is briefly away (a network file system, S3) is retried like the database.
 @shared_task(
     autoretry_for=(OperationalError, OSError),

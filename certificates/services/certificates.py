@@ -25,6 +25,7 @@ from registration.models import Exam, Specialty, User
 from wecan.errors import InvalidInput, InvalidState, NotFound
 
 _BATCH = 2000
+_RENDER_BATCH = 500
 
 
 def verification_url(code: str) -> str:
@@ -58,8 +59,8 @@ def _new_certificate(*, candidate: User, specialty: Specialty, exam: Exam, seria
 
 
 def _queue_renders(certificate_ids: list[int]) -> None:
-    for certificate_id in certificate_ids:
-        tasks.render_certificate_pdf.delay(certificate_id)
+    for start in range(0, len(certificate_ids), _RENDER_BATCH):
+        tasks.render_certificate_pdfs.delay(certificate_ids[start : start + _RENDER_BATCH])
 
 
 def certificate_issue(
@@ -104,8 +105,9 @@ def certificates_issue_passed(*, grants: Sequence[Grant], actor: User | None) ->
 
     The caller may rely on what ``certificate_issue`` promises for each: numbers continue each exam
     year's serial in the order of ``grants``, each certificate has its ``issued`` event and its PDF
-    queued once the transaction commits. The caller checked that none exists yet: a second certificate
-    for an ID number and specialty is refused by the database, and then nothing is issued.
+    queued once the transaction commits (by a task per batch, which queues the render of each). The
+    caller checked that none exists yet: a second certificate for an ID number and specialty is
+    refused by the database, and then nothing is issued.
     """
     if not grants:
         return 0
@@ -118,37 +120,40 @@ def certificates_issue_passed(*, grants: Sequence[Grant], actor: User | None) ->
             .order_by("pk")
         }
         serials = {year: Certificate.objects.filter(exam=exam).count() for year, exam in exams.items()}
-        candidates = User.objects.only("name", "id_number_digest", "id_number_masked").in_bulk(
-            {grant.candidate_id for grant in grants}
-        )
         specialties = Specialty.objects.in_bulk({grant.specialty_id for grant in grants})
-        certificates = []
-        for grant in grants:
-            serials[grant.exam_year] += 1
-            certificates.append(
-                _new_certificate(
-                    candidate=candidates[grant.candidate_id],
-                    specialty=specialties[grant.specialty_id],
-                    exam=exams[grant.exam_year],
-                    serial=serials[grant.exam_year],
-                )
+        certificate_ids: list[int] = []
+        # A batch at a time, so that tens of thousands of model instances never sit in memory at once.
+        for start in range(0, len(grants), _BATCH):
+            batch = grants[start : start + _BATCH]
+            candidates = User.objects.only("name", "id_number_digest", "id_number_masked").in_bulk(
+                {grant.candidate_id for grant in batch}
             )
-        Certificate.objects.bulk_create(certificates, batch_size=_BATCH)
-        CertificateEvent.objects.bulk_create(
-            [
-                CertificateEvent(
-                    certificate=certificate,
-                    action=CertificateEvent.Action.ISSUED,
-                    actor=actor,
-                    note=f"{certificate.exam.year}",
+            certificates = []
+            for grant in batch:
+                serials[grant.exam_year] += 1
+                certificates.append(
+                    _new_certificate(
+                        candidate=candidates[grant.candidate_id],
+                        specialty=specialties[grant.specialty_id],
+                        exam=exams[grant.exam_year],
+                        serial=serials[grant.exam_year],
+                    )
                 )
-                for certificate in certificates
-            ],
-            batch_size=_BATCH,
-        )
-        certificate_ids = [certificate.pk for certificate in certificates]
+            Certificate.objects.bulk_create(certificates)
+            CertificateEvent.objects.bulk_create(
+                [
+                    CertificateEvent(
+                        certificate=certificate,
+                        action=CertificateEvent.Action.ISSUED,
+                        actor=actor,
+                        note=f"{certificate.exam.year}",
+                    )
+                    for certificate in certificates
+                ]
+            )
+            certificate_ids += [certificate.pk for certificate in certificates]
         transaction.on_commit(lambda: _queue_renders(certificate_ids))
-    return len(certificates)
+    return len(certificate_ids)
 
 
 def certificate_pdf_render(*, certificate_id: int) -> Certificate:
