@@ -70,13 +70,29 @@ class Score(models.Model):
     Whether it passed and until when it counts are derived (``certificates.rules``), not stored.
     """
 
-    exam = models.ForeignKey("registration.Exam", verbose_name=_("考试"), on_delete=models.PROTECT, related_name="+")
+    # No foreign keys in the database: each is checked row by row, deferred to the commit, which for a
+    # national file of a million lines took longer than the import itself. Scores are written only by
+    # the import, with ids it read from the catalogue in the same transaction, and Django keeps the
+    # references (PROTECT refuses to delete an exam, specialty, subject or import that has scores).
+    # The exam needs no index of its own: the unique (exam, digest, specialty, subject) starts with it.
+    exam = models.ForeignKey(
+        "registration.Exam",
+        verbose_name=_("考试"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     id_number_digest = models.CharField(max_length=64, editable=False)
     specialty = models.ForeignKey(
-        "registration.Specialty", verbose_name=_("专业"), on_delete=models.PROTECT, related_name="+"
+        "registration.Specialty",
+        verbose_name=_("专业"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     subject = models.ForeignKey(
-        "registration.Subject", verbose_name=_("科目"), on_delete=models.PROTECT, related_name="+"
+        "registration.Subject", verbose_name=_("科目"), on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
     score = models.PositiveSmallIntegerField(_("成绩"), null=True, blank=True)
     absent = models.BooleanField(_("缺考"), default=False)
@@ -88,6 +104,7 @@ class Score(models.Model):
         null=True,
         blank=True,
         related_name="scores",
+        db_constraint=False,
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
