@@ -55,10 +55,15 @@ class StagingTable:
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
         self._file = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY, mode="w+", encoding="utf-8")  # noqa: SIM115 - closed by load/drop
         self._rows: list[Sequence[object]] = []
+        self._lines: list[str] = []
 
     def add(self, row: Sequence[object]) -> None:
         if self.postgresql:
-            self._file.write(_copy_line(row))
+            self._lines.append(_copy_line(row))
+            # Written a batch at a time: each write of the spooled file asks for its size.
+            if len(self._lines) >= _BATCH:
+                self._file.write("".join(self._lines))
+                self._lines = []
             return
         self._rows.append(row)
         if len(self._rows) >= _BATCH:
@@ -79,6 +84,8 @@ class StagingTable:
     def load(self) -> None:
         """Writes the rows added so far to the table, and has PostgreSQL look at them for its plans."""
         if self.postgresql:
+            self._file.write("".join(self._lines))
+            self._lines = []
             self._file.seek(0)
             self.cursor.copy_expert(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN", self._file)
             self._file.close()

@@ -121,9 +121,11 @@ ORDER BY s.line
 """  # noqa: S608 - only constants are formatted in
 
 # A line equal to the stored score writes nothing (a re-import changes no row, not even its source).
+# In the unique key's order, so that the index is written page after page rather than all over.
 _UPSERT = f"""
 INSERT INTO {_SCORE} ({_KEY}, score, absent, disqualified, source_id, updated_at)
 SELECT {_KEY}, score, absent, disqualified, %(source)s, %(now)s FROM {_STAGING} WHERE true
+ORDER BY {_KEY}
 ON CONFLICT ({_KEY}) DO UPDATE SET
   score = excluded.score, absent = excluded.absent, disqualified = excluded.disqualified,
   source_id = excluded.source_id, updated_at = excluded.updated_at
@@ -371,6 +373,9 @@ def score_import_run(*, score_import_id: int) -> ScoreImport:
         record = _locked_import(score_import_id)
         if record.status in _TERMINAL:
             return record
+        if connection.vendor == "postgresql":
+            # The duplicates' check, the pairs and the results sort a million rows: in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         try:
             staged = _stage_lines(cursor, record)
         except ScoreFileError as error:
