@@ -9,7 +9,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates import receivers
-        from certificates.services.timetable import CATALOGUE_EXTENSION
+        from certificates.services.timetable import CATALOGUE_EXTENSIONS
         from registration.services.catalogue import catalogue_extension_register
         from registration.signals import (
             application_content_changed,
@@ -20,4 +20,5 @@ class CertificatesConfig(AppConfig):
         application_content_changed.connect(receivers.on_content_changed, dispatch_uid="certificates.form")
         application_transitioned.connect(receivers.on_transitioned, dispatch_uid="certificates.seat")
         applications_transitioned.connect(receivers.on_transitioned_together, dispatch_uid="certificates.seats")
-        catalogue_extension_register(CATALOGUE_EXTENSION)
+        for extension in CATALOGUE_EXTENSIONS:
+            catalogue_extension_register(extension)

@@ -12,6 +12,10 @@ from typing import Any
 from certificates.models import Seat
 from certificates.services.arrangement import seat_release
 from certificates.services.documents import form_prepare
+from registration.models.application import ApplicationStatus
+
+# The states of a registered application: paid, or approved where the district takes no online payment.
+SEATED_STATES = frozenset({ApplicationStatus.PAID, ApplicationStatus.APPROVED})
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +28,14 @@ def on_content_changed(sender: Any, *, application_id: int, **kwargs: Any) -> No
         logger.exception("preparing the form of application %s failed", application_id)
 
 
-def on_transitioned(sender: Any, *, application_id: int, action: str, actor_id: int | None, **kwargs: Any) -> None:
+def on_transitioned(
+    sender: Any, *, application_id: int, action: str, from_status: str, actor_id: int | None, **kwargs: Any
+) -> None:
     """A candidate no longer registered (refunded, abandoned) gives back their seat; the ticket, which
-    needs a registered application and a seat, is no longer served."""
+    needs a registered application and a seat, is no longer served. Only a candidate leaving a state
+    ``registered_applications`` counts can hold a seat: the other transitions are not looked at."""
+    if from_status not in SEATED_STATES:
+        return
     try:
         seat_release(application_id=application_id, action=action, actor_id=actor_id)
     except Exception:
@@ -41,4 +50,7 @@ def on_transitioned_together(
     for application_id in Seat.objects.filter(application_id__in=application_ids).values_list(
         "application_id", flat=True
     ):
-        on_transitioned(sender, application_id=application_id, action=action, actor_id=actor_id)
+        try:
+            seat_release(application_id=application_id, action=action, actor_id=actor_id)
+        except Exception:
+            logger.exception("freeing the seat of application %s after %s failed", application_id, action)

@@ -25,13 +25,14 @@ would need ``scopes_disabled()``. One typed filter that every staff read starts 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from registration.choices import Role
-from registration.models import Application, ApplicationEvent
+from registration.models import Application, ApplicationEvent, District, Site
 from registration.models.application import ApplicationStatus
 from registration.workflow import Action
 
@@ -73,22 +74,76 @@ def works_in(user: Any, area: Area) -> bool:
     return is_staff_member(user) and (is_administrator(user) or user.role in AREA_ROLES[area])
 
 
+@dataclass(frozen=True)
+class _Reach:
+    """What a staff member's scope covers: everything, a district, a site, or a registration point
+    (with its site's applications that chose no point)."""
+
+    everything: bool = False
+    district_id: int | None = None
+    site_id: int | None = None
+    registration_point_id: int | None = None
+
+
+def _reach(user: Any, area: Area) -> _Reach | None:
+    """The one rule: what of ``area`` each role sees; ``None`` for nothing."""
+    if not works_in(user, area):
+        return None
+    if is_administrator(user):
+        return _Reach(everything=True)
+    if user.role == Role.POINT_STAFF and user.registration_point_id:
+        return _Reach(registration_point_id=user.registration_point_id, site_id=user.registration_point.site_id)
+    if user.role == Role.SITE_REVIEWER and user.site_id:
+        return _Reach(site_id=user.site_id)
+    if user.role in {Role.DISTRICT_REVIEWER, Role.FINANCE} and user.district_id:
+        return _Reach(district_id=user.district_id)
+    return None
+
+
 def area_filter(user: Any, area: Area) -> Q:
     """The rows of ``area`` that ``user`` sees, as a filter over the row's own ``district_id`` (and,
     for applications, ``site_id`` and ``registration_point_id``); matches nothing out of the area."""
-    if not works_in(user, area):
+    reach = _reach(user, area)
+    if reach is None:
         return _NOTHING
-    if is_administrator(user):
+    if reach.everything:
         return _EVERYTHING
-    if user.role == Role.POINT_STAFF and user.registration_point_id:
-        return Q(registration_point_id=user.registration_point_id) | Q(
-            registration_point__isnull=True, site_id=user.registration_point.site_id
+    if reach.registration_point_id is not None:
+        return Q(registration_point_id=reach.registration_point_id) | Q(
+            registration_point__isnull=True, site_id=reach.site_id
         )
-    if user.role == Role.SITE_REVIEWER and user.site_id:
-        return Q(site_id=user.site_id)
-    if user.role in {Role.DISTRICT_REVIEWER, Role.FINANCE} and user.district_id:
-        return Q(district_id=user.district_id)
-    return _NOTHING
+    if reach.site_id is not None:
+        return Q(site_id=reach.site_id)
+    return Q(district_id=reach.district_id)
+
+
+def sites_in_scope(user: Any) -> QuerySet[Site]:
+    """The sites all of whose applications ``user`` sees (their rooms and seating, say): every site
+    for administrators, a district reviewer's district's, a site reviewer's own; none for
+    registration-point staff, who see one point's share of a site, nor outside the applications."""
+    reach = _reach(user, Area.APPLICATIONS)
+    if reach is None or reach.registration_point_id is not None:
+        return Site.objects.none()
+    if reach.everything:
+        return Site.objects.all()
+    if reach.site_id is not None:
+        return Site.objects.filter(pk=reach.site_id)
+    if reach.district_id is not None:
+        return Site.objects.filter(city__district_id=reach.district_id)
+    return Site.objects.none()
+
+
+def districts_in_scope(user: Any) -> QuerySet[District]:
+    """The districts all of whose applications ``user`` sees: every one for administrators, a
+    district reviewer's own; none for anyone else."""
+    reach = _reach(user, Area.APPLICATIONS)
+    if reach is None:
+        return District.objects.none()
+    if reach.everything:
+        return District.objects.all()
+    if reach.district_id is not None:
+        return District.objects.filter(pk=reach.district_id)
+    return District.objects.none()
 
 
 def applications_in_scope(user: Any) -> QuerySet[Application]:

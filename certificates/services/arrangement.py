@@ -358,7 +358,13 @@ def seat_release(*, application_id: int, action: str, actor_id: int | None) -> b
     refund, a deadline), so the next allocation may give it to someone else; records it as a
     ``SeatChange`` without a new seat. An application without a seat, or registered again by the
     time this runs, is left alone. Returns whether a seat was freed."""
+    application = Application.objects.select_related("district").filter(pk=application_id).first()
+    if application is None or application_is_registered(application):
+        return False
     with transaction.atomic():
+        # After any allocation batch in flight: it may have read this candidate as registered just
+        # before the change, and its seat is seen (and freed) only once the batch has committed.
+        Exam.objects.select_for_update(no_key=True).filter(pk=application.exam_id).first()
         seat = Seat.objects.select_for_update().filter(application_id=application_id).first()
         if seat is None:
             return False

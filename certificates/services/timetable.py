@@ -1,4 +1,5 @@
-"""Writes of the arrangement's data: the timetable from the reference file, and the demo venues.
+"""Writes of the arrangement's data: the timetable and the specialties' days from the reference files,
+and the demo venues.
 
 Both are called by registration's reference load and demo seed (``CatalogueExtension``, registered
 in ``CertificatesConfig.ready``), inside their transaction.
@@ -13,8 +14,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from certificates.models import ExamSession, Room, Venue
-from registration.models import Exam, Site, Subject
+from certificates.models import ExamSession, Room, SpecialtyExamDay, Venue
+from registration.models import Exam, Site, Specialty, Subject
 from registration.services.catalogue import (
     CatalogueExtension,
     ReferenceRow,
@@ -25,6 +26,12 @@ from registration.services.catalogue import (
 
 TIMETABLE_FILE = "timetable.csv"
 TIMETABLE_COLUMNS = ("subject", "starts", "ends")
+# Specialties that sit on another day than the exam's date: ``day`` is how many days after it.
+SPECIALTY_DAYS_FILE = "specialty-days.csv"
+SPECIALTY_DAYS_COLUMNS = ("specialty", "day")
+# A specialty sits within this many days after the exam's date (a national exam spreads over a few
+# weekends); a larger number is taken for a typing mistake.
+MAX_DAYS_AFTER = 31
 
 # The demo venue of every demo site: three rooms of thirty computers.
 DEMO_ROOMS = 3
@@ -92,6 +99,60 @@ def timetable_load_reference(path: Path) -> UpsertCounts:
     return counts
 
 
+def _specialty_day_rows(path: Path) -> list[tuple[ReferenceRow, Specialty, int]]:
+    """The file's specialty days, checked: known specialties, each once, a whole number of days after
+    the exam's date from 1 to ``MAX_DAYS_AFTER``."""
+    specialties = {specialty.code: specialty for specialty in Specialty.objects.all()}
+    seen: dict[int, ReferenceRow] = {}
+    days: list[tuple[ReferenceRow, Specialty, int]] = []
+    for row in read_reference_rows(path, SPECIALTY_DAYS_COLUMNS):
+        specialty = specialties.get(row.values["specialty"])
+        if specialty is None:
+            raise reference_row_error(
+                row.file, row.line, _("未知的专业代码“%(code)s”。") % {"code": row.values["specialty"]}
+            )
+        if specialty.pk in seen:
+            raise reference_row_error(
+                row.file, row.line, _("与第 %(line)d 行重复。") % {"line": seen[specialty.pk].line}
+            )
+        value = row.values["day"]
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_DAYS_AFTER):
+            raise reference_row_error(
+                row.file,
+                row.line,
+                _("day 应为考试日期之后的天数（1 至 %(most)d 的整数），而不是“%(value)s”。")
+                % {"most": MAX_DAYS_AFTER, "value": value},
+            )
+        seen[specialty.pk] = row
+        days.append((row, specialty, int(value)))
+    return days
+
+
+def specialty_days_load_reference(path: Path) -> UpsertCounts:
+    """Gives the file's specialty days (the exam's date plus ``day``) to every exam that has none yet;
+    an exam with specialty days keeps them (administrators edit them in the admin). The seed's file
+    lists none: all specialties sit on the exam's date."""
+    days = _specialty_day_rows(path)
+    counts = UpsertCounts()
+    with_days = set(SpecialtyExamDay.objects.values_list("exam_id", flat=True).distinct())
+    for exam in Exam.objects.order_by("pk"):
+        if exam.pk in with_days:
+            counts.unchanged += len(days)
+            continue
+        for row, specialty, day in days:
+            specialty_day = SpecialtyExamDay(
+                exam=exam, specialty=specialty, date=exam.exam_date + datetime.timedelta(days=day)
+            )
+            try:
+                specialty_day.full_clean()
+            except ValidationError as error:
+                problems = "；".join(" ".join(texts) for texts in error.message_dict.values())
+                raise reference_row_error(row.file, row.line, problems) from None
+            specialty_day.save()
+            counts.created += 1
+    return counts
+
+
 def arrangement_demo_seed(exam: Exam, sites: Sequence[Site]) -> None:
     """A venue with rooms at each demo site, so the demo exam can be arranged at once; run again, it adds nothing."""
     for site in sites:
@@ -116,6 +177,7 @@ def arrangement_demo_seed(exam: Exam, sites: Sequence[Site]) -> None:
                 room.save()
 
 
-CATALOGUE_EXTENSION = CatalogueExtension(
-    reference_file=TIMETABLE_FILE, load=timetable_load_reference, seed_demo=arrangement_demo_seed
+CATALOGUE_EXTENSIONS = (
+    CatalogueExtension(reference_file=TIMETABLE_FILE, load=timetable_load_reference, seed_demo=arrangement_demo_seed),
+    CatalogueExtension(reference_file=SPECIALTY_DAYS_FILE, load=specialty_days_load_reference),
 )

@@ -324,13 +324,13 @@ class CatalogueExtension:
     so the app registers this in its ``AppConfig.ready``.
 
     ``load`` reads ``reference_file`` (when the folder has it) and says what it changed; ``seed_demo``
-    is given the demo exam and its sites. Both run inside the caller's transaction: a bad row or a
-    failure undoes the whole load or seed.
+    (when the data has a demo part) is given the demo exam and its sites. Both run inside the caller's
+    transaction: a bad row or a failure undoes the whole load or seed.
     """
 
     reference_file: str
     load: Callable[[Path], UpsertCounts]
-    seed_demo: Callable[[Exam, Sequence[Site]], None]
+    seed_demo: Callable[[Exam, Sequence[Site]], None] | None = None
 
 
 _EXTENSIONS: dict[str, CatalogueExtension] = {}
@@ -550,7 +550,8 @@ def demo_seed(*, password: str = DEMO_PASSWORD, now: datetime.datetime | None = 
         reference = reference_data_load()
         exam.specialties.add(*Specialty.objects.all())
         for extension in _EXTENSIONS.values():
-            extension.seed_demo(exam, [site for _demo, _district, site, _point in scopes])
+            if extension.seed_demo is not None:
+                extension.seed_demo(exam, [site for _demo, _district, site, _point in scopes])
 
         for demo, district, site, point in scopes:
             scope_of_role: dict[str, District | Site | RegistrationPoint] = {

@@ -13,8 +13,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from certificates.models import ExamSession, Room, Venue
-from registration.models import Exam, Site, Subject
+from certificates.models import ExamSession, Room, SpecialtyExamDay, Venue
+from registration.models import Exam, Site, Specialty, Subject
 from registration.services.catalogue import REFERENCE_DIR, reference_data_load
 from tests.arrangement.conftest import make_rooms
 from tests.factories.catalogue import ExamFactory
@@ -86,6 +86,68 @@ def test_a_bad_timetable_row_fails_naming_the_line_and_loads_nothing(reference_c
     assert says in str(refused.value)
     assert not ExamSession.objects.exists()
     assert not Subject.objects.exists()  # the whole load is undone
+
+
+def _specialty_days(exam: Exam) -> list[tuple[str, datetime.date]]:
+    return list(
+        SpecialtyExamDay.objects.filter(exam=exam).order_by("specialty__code").values_list("specialty__code", "date")
+    )
+
+
+def test_the_seeds_specialty_days_are_none_all_sit_on_the_exams_date():
+    """Seed 003 line 862: the four subjects are sat in one day; the seed names no specialty sitting on another."""
+    exam = ExamFactory()
+
+    report = reference_data_load()
+
+    assert _specialty_days(exam) == []
+    assert report.counts["specialty-days.csv"].created == 0
+
+
+def test_specialty_days_in_the_reference_go_to_every_exam_without_any(reference_copy: Path):
+    exam = ExamFactory()
+    (reference_copy / "specialty-days.csv").write_text("specialty,day\n303,1\n304,7\n", encoding="utf-8")
+
+    report = reference_data_load(directory=reference_copy)
+
+    assert _specialty_days(exam) == [
+        ("303", exam.exam_date + datetime.timedelta(days=1)),
+        ("304", exam.exam_date + datetime.timedelta(days=7)),
+    ]
+    assert report.counts["specialty-days.csv"].created == 2
+    # An exam whose days the administrator has set keeps them; a new exam gets the file's.
+    SpecialtyExamDay.objects.filter(exam=exam, specialty__code="304").delete()
+    later = ExamFactory()
+    again = reference_data_load(directory=reference_copy)
+    assert [code for code, _date in _specialty_days(exam)] == ["303"]
+    assert [code for code, _date in _specialty_days(later)] == ["303", "304"]
+    assert (again.counts["specialty-days.csv"].created, again.counts["specialty-days.csv"].unchanged) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        (["999,1"], "specialty-days.csv 第 2 行：未知的专业代码“999”。"),
+        (["303,1", "303,2"], "specialty-days.csv 第 3 行：与第 2 行重复。"),
+        (["303,0"], "specialty-days.csv 第 2 行：day 应为考试日期之后的天数（1 至 31 的整数），而不是“0”。"),
+        (["303,32"], "而不是“32”。"),
+        (["303,-1"], "而不是“-1”。"),
+        (["303,一"], "而不是“一”。"),
+        (["303,"], "而不是“”。"),
+        (["303,2026-05-01"], "而不是“2026-05-01”。"),
+    ],
+    ids=["unknown", "twice", "zero", "beyond a month", "negative", "not a number", "empty", "a date"],
+)
+def test_a_bad_specialty_day_row_fails_naming_the_line_and_loads_nothing(reference_copy: Path, rows, says):
+    ExamFactory()
+    (reference_copy / "specialty-days.csv").write_text("specialty,day\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_reference", "--dir", str(reference_copy), stdout=StringIO())
+
+    assert says in str(refused.value)
+    assert not SpecialtyExamDay.objects.exists()
+    assert not Specialty.objects.exists()  # the whole load is undone
 
 
 def test_a_session_overlapping_another_of_its_exam_is_refused_as_edited_in_the_admin():

@@ -106,6 +106,7 @@ def test_second_run_changes_nothing_and_says_so():
         "eligibility.csv": (0, 0, 25),
         "shanghai-material-slots.csv": (0, 0, 30),
         "timetable.csv": (0, 0, 4),
+        "specialty-days.csv": (0, 0, 0),
     }
     assert _snapshot() == before
     assert "没有任何更改" in output
