@@ -251,13 +251,21 @@ def _load_staging(cursor: Any, staged: IO[str]) -> None:
 # One pass over the staged lines, each joined with its order (by number) and any payment already
 # recorded for its trade, classified by the first rule that holds. Only the lines that need attention
 # (about 1%) are kept, in a temporary table like the staging one and then in payments_statementline:
-# each staged line joins at most one order and one payment, so the matched ones are the rest.
+# each staged line joins at most one order and one payment, so the matched ones are the rest. The
+# payments join is a full one: in the same pass, a payment credited here in the statement's days that
+# no line names comes out as a row without a line (kind absent), missing at the gateway if its order
+# is of this district.
+_ABSENT_KIND = "absent"
 _CLASSIFY = f"""
 CREATE TEMPORARY TABLE {_CLASSIFIED} AS
 SELECT * FROM (
 SELECT s.line_no, s.trade_no, s.out_trade_no, s.is_refund, s.amount, s.paid_at, o.id AS order_id,
-  o.amount AS order_amount,
+  o.amount AS order_amount, p.order_id AS payment_order_id, p.trade_no AS payment_trade_no,
+  p.amount AS payment_amount,
   CASE
+    WHEN s.line_no IS NULL THEN CASE
+      WHEN p.disposition = 'credited' AND p.paid_at >= %(start)s AND p.paid_at < %(end)s THEN '{_ABSENT_KIND}'
+      ELSE '{LineKind.MATCHED}' END
     WHEN o.id IS NOT NULL AND o.district_id <> %(district)s THEN '{LineKind.OTHER_DISTRICT}'
     WHEN s.is_refund THEN CASE
       WHEN EXISTS (
@@ -278,7 +286,9 @@ SELECT s.line_no, s.trade_no, s.out_trade_no, s.is_refund, s.amount, s.paid_at, 
   END AS kind
 FROM {_STAGING} s
 LEFT JOIN payments_order o ON o.provider = %(provider)s AND o.number = s.out_trade_no
-LEFT JOIN payments_payment p ON p.provider = %(provider)s AND p.trade_no = s.trade_no
+FULL JOIN (
+  SELECT id, order_id, trade_no, amount, disposition, paid_at FROM payments_payment WHERE provider = %(provider)s
+) p ON p.trade_no = s.trade_no
 ) AS lines WHERE kind <> '{LineKind.MATCHED}'
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
 
@@ -286,7 +296,7 @@ _KEEP_LINES = f"""
 INSERT INTO payments_statementline
   (statement_id, line_no, trade_no, out_trade_no, is_refund, amount, paid_at, order_id, kind)
 SELECT %(statement)s, line_no, trade_no, out_trade_no, is_refund, amount, paid_at, order_id, kind
-FROM {_CLASSIFIED}
+FROM {_CLASSIFIED} WHERE line_no IS NOT NULL
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
 
 _LINE_DISCREPANCIES = f"""
@@ -301,14 +311,12 @@ WHERE kind IN ('{LineKind.AMOUNT_MISMATCH}', '{LineKind.MISSING_HERE}', '{LineKi
 ON CONFLICT (district_id, kind, gateway_trade_no) DO NOTHING
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
 
-# Credited here in the statement's days, yet absent from it.
+# Credited here in the statement's days, yet absent from it (found by the classification's full join).
 _ABSENT = f"""
 CREATE TEMPORARY TABLE payments_statement_absent AS
-SELECT o.district_id, o.id AS order_id, o.number, p.trade_no, p.amount
-FROM payments_payment p JOIN payments_order o ON o.id = p.order_id
-WHERE o.district_id = %(district)s AND p.provider = %(provider)s AND p.disposition = 'credited'
-  AND p.paid_at >= %(start)s AND p.paid_at < %(end)s
-  AND NOT EXISTS (SELECT 1 FROM {_STAGING} s WHERE s.trade_no = p.trade_no)
+SELECT o.district_id, o.id AS order_id, o.number, c.payment_trade_no AS trade_no, c.payment_amount AS amount
+FROM {_CLASSIFIED} c JOIN payments_order o ON o.id = c.payment_order_id
+WHERE c.kind = '{_ABSENT_KIND}' AND o.district_id = %(district)s
 """  # noqa: S608 - only constants are formatted in; every value is a bound parameter
 _ABSENT_DISCREPANCIES = f"""
 INSERT INTO payments_discrepancy (district_id, statement_id, kind, order_id, order_number, gateway_trade_no,
@@ -430,17 +438,21 @@ def _reconcile(statement: Statement, staged: IO[str], *, lines: int) -> dict[str
             cursor.execute(f"SELECT MIN(paid_at), MAX(paid_at) FROM {_STAGING} WHERE NOT is_refund")  # noqa: S608
             first, last = cursor.fetchone()
             statement.period_start, statement.period_end = _local_day(first), _local_day(last)
-        cursor.execute(_CLASSIFY, params)
-        cursor.execute(_KEEP_LINES, params)
-        cursor.execute(_LINE_DISCREPANCIES, params)
-        cursor.execute(f"SELECT kind, COUNT(*) FROM {_CLASSIFIED} GROUP BY kind")  # noqa: S608
-        by_kind = dict(cursor.fetchall())
-        absent = refunds_absent = 0
-        if statement.period_start and statement.period_end:
+        period = statement.period_start is not None and statement.period_end is not None
+        # No period (no payment line): no payment is looked for as absent (NULL bounds compare to nothing).
+        params["start"] = params["end"] = None
+        if statement.period_start is not None and statement.period_end is not None:
             params["start"] = connection.ops.adapt_datetimefield_value(_day_start(statement.period_start))
             params["end"] = connection.ops.adapt_datetimefield_value(
                 _day_start(statement.period_end + datetime.timedelta(days=1))
             )
+        cursor.execute(_CLASSIFY, params)
+        cursor.execute(_KEEP_LINES, params)
+        cursor.execute(_LINE_DISCREPANCIES, params)
+        cursor.execute(f"SELECT kind, COUNT(*) FROM {_CLASSIFIED} WHERE line_no IS NOT NULL GROUP BY kind")  # noqa: S608
+        by_kind = dict(cursor.fetchall())
+        absent = refunds_absent = 0
+        if period:
             cursor.execute(_ABSENT, params)
             cursor.execute("SELECT COUNT(*) FROM payments_statement_absent")
             absent = cursor.fetchone()[0]
