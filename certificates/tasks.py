@@ -56,6 +56,14 @@ def render_application_document(document_id: int) -> None:
     document_render(document_id=document_id)
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60, max_retries=5)
+def prepare_application_form(application_id: int) -> None:
+    """After a content change: discards the form's older versions, queues the new one's render."""
+    from certificates.services.documents import form_prepare  # the receiver queues this task
+
+    form_prepare(application_id=application_id)
+
+
 @shared_task(
     bind=True,
     autoretry_for=(OperationalError,),

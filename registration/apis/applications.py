@@ -163,8 +163,15 @@ def _require_own(request: Request, application_id: int) -> int:
     return exam_id
 
 
-def _body(application_id: int, request: Request) -> Response:
-    return Response(ApplicationSerializer(_own(request, application_id)).data)
+def _rendered(application: Application) -> bytes:
+    return JSONRenderer().render(ApplicationSerializer(application).data)
+
+
+def _body(application_id: int, request: Request) -> HttpResponse:
+    """The application after a write, as GET serves it: rendered once and cached under its new
+    revision, so the candidate's next GET is a cache hit."""
+    body = application_body(candidate=request.user, application_id=application_id, render=_rendered)  # type: ignore[arg-type]
+    return HttpResponse(body, content_type="application/json")
 
 
 def _refuse_unknown_fields(data: Any, allowed: set[str]) -> None:
@@ -204,10 +211,6 @@ class ApplicationListCreate(GenericAPIView):
         return Response(ApplicationSerializer(_own(request, application.pk)).data, status=status.HTTP_201_CREATED)
 
 
-def _rendered(application: Application) -> bytes:
-    return JSONRenderer().render(ApplicationSerializer(application).data)
-
-
 class ApplicationDetail(APIView):
     permission_classes = [IsCandidate]
 
@@ -233,7 +236,7 @@ class ApplicationSection(APIView):
         ),
         responses=ApplicationSerializer,
     )
-    def put(self, request: Request, application_id: int, section: str) -> Response:
+    def put(self, request: Request, application_id: int, section: str) -> HttpResponse:
         if section not in SECTION_KEYS:
             raise NotFound()
         _require_own(request, application_id)
@@ -255,7 +258,7 @@ class ApplicationChangeDistrict(APIView):
     permission_classes = [IsCandidate]
 
     @extend_schema(request=ChangeDistrictSerializer, responses=ApplicationSerializer)
-    def post(self, request: Request, application_id: int) -> Response:
+    def post(self, request: Request, application_id: int) -> HttpResponse:
         exam_id = _require_own(request, application_id)
         _refuse_unknown_fields(request.data, {"district"})
         body = ChangeDistrictSerializer(data=request.data)
@@ -271,7 +274,7 @@ class ApplicationSubmit(APIView):
     permission_classes = [IsCandidate]
 
     @extend_schema(request=None, responses=ApplicationSerializer)
-    def post(self, request: Request, application_id: int) -> Response:
+    def post(self, request: Request, application_id: int) -> HttpResponse:
         _require_own(request, application_id)
         application_submit(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
         return _body(application_id, request)
@@ -281,7 +284,7 @@ class ApplicationPledge(APIView):
     permission_classes = [IsCandidate]
 
     @extend_schema(request=None, responses=ApplicationSerializer, summary="同意《考生诚信考试承诺书》")
-    def post(self, request: Request, application_id: int) -> Response:
+    def post(self, request: Request, application_id: int) -> HttpResponse:
         _require_own(request, application_id)
         application_accept_pledge(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
         return _body(application_id, request)
@@ -291,7 +294,7 @@ class ApplicationWithdraw(APIView):
     permission_classes = [IsCandidate]
 
     @extend_schema(request=None, responses=ApplicationSerializer)
-    def post(self, request: Request, application_id: int) -> Response:
+    def post(self, request: Request, application_id: int) -> HttpResponse:
         _require_own(request, application_id)
         application_withdraw(application_id=application_id, actor=request.user)  # type: ignore[arg-type]
         return _body(application_id, request)

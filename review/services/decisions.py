@@ -284,5 +284,6 @@ def application_reopen(*, application_id: int, actor: User, note: str) -> Applic
 
 def issued_code_record(*, application_id: int, code: str) -> None:
     """Remembers that ``application_id`` carried ``code`` (idempotent). Registration's code-issued hook:
-    it runs in the transaction that issues the code, which holds the application's row lock."""
-    IssuedCode.objects.get_or_create(application_id=application_id, code=code)
+    it runs in the transaction that issues the code, which holds the application's row lock. One
+    ``INSERT ... ON CONFLICT DO NOTHING``: it runs on every section save."""
+    IssuedCode.objects.bulk_create([IssuedCode(application_id=application_id, code=code)], ignore_conflicts=True)

@@ -53,6 +53,36 @@ def test_a_section_saved_is_read_back_at_once(api, draft, sections):
     assert body["verification_code"] == saved.json()["verification_code"]
 
 
+def test_the_read_after_a_save_is_served_from_the_cache(api, draft, sections):
+    """The save's answer is rendered once and cached under the new revision: the next GET is a hit."""
+    url = f"/api/v1/applications/{draft['id']}/"
+    saved = api.put(f"{url}sections/contact/", sections["contact"], format="json")
+
+    body, read_queries = queries_of(api, url)
+
+    assert saved.status_code == 200
+    assert body == saved.json()
+    assert read_queries == 2
+
+
+# The token; ownership; the savepoint, the locked row, the withdraw check, the 验证码 history (one
+# INSERT ... ON CONFLICT), the row and the audit event; then the answer's revision and the body's
+# reads (for this draft: the row, its subjects, the subject codes, merges, history). Queued on commit
+# and not counted: the form's discard, in certificates' worker.
+SAVE_QUERY_CEILING = 15
+
+
+def test_a_section_save_runs_a_fixed_number_of_queries(api, draft, sections, django_capture_on_commit_callbacks):
+    url = f"/api/v1/applications/{draft['id']}/sections/contact/"
+    api.put(url, sections["contact"], format="json")
+
+    with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as queries:
+        response = api.put(url, {**sections["contact"], "postcode": "200031"}, format="json")
+
+    assert response.status_code == 200
+    assert len(queries) <= SAVE_QUERY_CEILING, "\n".join(query["sql"][:120] for query in queries)
+
+
 def test_a_change_written_without_the_services_is_read_back_at_once(api, draft):
     """A worker's bulk UPDATE (the photo check, a sweep) renews the revision like a service's save."""
     url = f"/api/v1/applications/{draft['id']}/"
