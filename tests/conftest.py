@@ -10,7 +10,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test.utils import override_settings
 from django.utils import translation
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -136,8 +135,11 @@ def pytest_collection_modifyitems(items):
             _allow_the_replica(item)
 
 
-# With DATABASE_REPLICA_URL set (the router on), the replica's alias is the test database's own
-# connection, so reads routed to it see what the test wrote; every test that uses the database may use it.
+# With DATABASE_REPLICA_URL set (the router on), the replica's alias is a test mirror: a connection of
+# its own to the test database, which every test that uses the database may use. The router sends a
+# read there only outside a transaction, so only transactional tests (whose writes are committed)
+# read through it. It stays a mirror: Django flushes a transactional test's database once, through
+# `default`, and recreates the permissions; a second flush through the replica would not.
 REPLICA = "replica"
 
 
@@ -163,12 +165,6 @@ def _cache_of_this_run() -> Iterator[None]:
     caches = {alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()}
     with override_settings(CACHES=caches):
         yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _replica_shares_the_test_connection() -> None:
-    if REPLICA in settings.DATABASES:
-        setattr(connections._connections, REPLICA, connections["default"])
 
 
 @pytest.fixture(autouse=True)
