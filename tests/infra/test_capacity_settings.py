@@ -4,7 +4,8 @@ import runpy
 from pathlib import Path
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from registration.models import Application
 from wecan.db_routers import REPLICA, ReplicaRouter, replica_reads
@@ -74,3 +75,23 @@ def test_router_writes_to_the_primary_even_a_row_read_from_the_replica():
     assert router.db_for_write(Application, instance=row) == DEFAULT_DB_ALIAS
     assert router.allow_migrate(REPLICA, "registration") is False
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "registration") is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_router_on_a_staff_list_reads_through_the_replica_and_nothing_else_does(
+    settings, client, django_user_model
+):
+    """Run by CI's second pass, with DATABASE_REPLICA_URL set to the test database's URL."""
+    if REPLICA not in settings.DATABASES:
+        pytest.skip("the router is on only with DATABASE_REPLICA_URL")
+    admin = django_user_model.objects.create_superuser(username="replica-admin", password="x-pass-2026")
+    client.force_login(admin)
+
+    with CaptureQueriesContext(connections[REPLICA]) as replica:
+        staff_answer = client.get("/api/v1/staff/applications/")
+    with CaptureQueriesContext(connections[REPLICA]) as replica_elsewhere:
+        client.get("/api/v1/applications/")
+
+    assert staff_answer.status_code == 200
+    assert any("registration_application" in query["sql"] for query in replica.captured_queries)
+    assert replica_elsewhere.captured_queries == []

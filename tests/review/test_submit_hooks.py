@@ -42,10 +42,10 @@ def test_a_failing_history_write_fails_the_section_save(world, monkeypatch):
     application_id = fill_through_api(world, own, candidate)
     before = Application.objects.get(pk=application_id).verification_code
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("the history table is gone")
 
-    monkeypatch.setattr(IssuedCode.objects, "get_or_create", broken)
+    monkeypatch.setattr(IssuedCode.objects, "bulk_create", broken)
     with pytest.raises(RuntimeError):
         own.put(
             f"/api/v1/applications/{application_id}/sections/contact/",
