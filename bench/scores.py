@@ -35,6 +35,12 @@ YEAR = 2025
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak: Linux carries ``ru_maxrss`` over from the parent across fork and exec
+    (the parent holding the generated data, ~1 GB), while VmHWM belongs to the program exec'd."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
