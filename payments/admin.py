@@ -195,7 +195,7 @@ class OrderAdmin(FinanceAdmin):
     )
     list_filter = ("status", "provider", DistrictFilter, "created_at")
     search_fields = ("number", "application__number", "payments__trade_no")
-    readonly_fields = [field.name for field in Order._meta.fields]
+    readonly_fields = [field.name for field in Order._meta.fields if field.name != "id"]
     inlines = [OrderEventInline]
     actions = ["refund"]
     change_list_template = "admin/payments/order_change_list.html"
@@ -259,12 +259,41 @@ class OrderAdmin(FinanceAdmin):
         return TemplateResponse(request, "admin/payments/daily_totals.html", context)
 
 
+# How a payment became known (payments.services.crediting.SOURCES), in words.
+PAYMENT_SOURCES = {
+    "notification": gettext_lazy("支付通知"),
+    "query": gettext_lazy("主动查询"),
+    "statement": gettext_lazy("对账单"),
+    "approval": gettext_lazy("复核入账"),
+}
+
+
+class PaymentSourceFilter(admin.SimpleListFilter):
+    title = gettext_lazy("来源")
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(PAYMENT_SOURCES.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Payment]) -> QuerySet[Payment]:
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(Payment)
 class PaymentAdmin(FinanceAdmin):
-    list_display = ("trade_no", "order", "amount", "paid_at", "disposition", "source", "refunded_at")
-    list_filter = ("disposition", "source", "provider", "paid_at")
+    list_display = ("trade_no", "order", "amount", "paid_at", "disposition", "source_name", "refunded_at")
+    list_filter = ("disposition", PaymentSourceFilter, "provider", "paid_at")
     search_fields = ("trade_no", "order__number")
-    readonly_fields = [field.name for field in Payment._meta.fields]
+    # The source is shown by its name (source_name), not its code.
+    exclude = ["source"]
+    readonly_fields = [
+        "source_name" if field.name == "source" else field.name for field in Payment._meta.fields if field.name != "id"
+    ]
+
+    @admin.display(description=gettext_lazy("来源"), ordering="source")
+    def source_name(self, payment: Payment) -> str:
+        return str(PAYMENT_SOURCES.get(payment.source, payment.source))
+
     actions = ["refund_payment"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
@@ -286,10 +315,11 @@ class OnSiteFeeAdmin(FinanceAdmin):
     list_display = ("receipt_number", "application", "district", "amount", "recorded_by", "recorded_at")
     list_filter = ("district", "recorded_at")
     search_fields = ("receipt_number", "application__number")
-    readonly_fields = [field.name for field in OnSiteFee._meta.fields]
+    readonly_fields = [field.name for field in OnSiteFee._meta.fields if field.name != "id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OnSiteFee]:
-        return onsite_fees_in_scope(user=_user(request))
+        # The application's and the district's names carry the exam's year.
+        return onsite_fees_in_scope(user=_user(request)).select_related("application__exam", "district__exam")
 
 
 @admin.register(Refund)
@@ -297,7 +327,7 @@ class RefundAdmin(FinanceAdmin):
     list_display = ("out_request_no", "payment", "amount", "status", "requested_by", "created_at", "finished_at")
     list_filter = ("status", "closes_order")
     search_fields = ("out_request_no", "payment__trade_no", "payment__order__number")
-    readonly_fields = [field.name for field in Refund._meta.fields]
+    readonly_fields = [field.name for field in Refund._meta.fields if field.name != "id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Refund]:
         payments = payments_in_scope(user=_user(request))
@@ -336,7 +366,7 @@ class StatementAdmin(FinanceAdmin):
         "discrepancy_count",
     )
     list_filter = ("status", "provider", DistrictFilter)
-    readonly_fields = [field.name for field in Statement._meta.fields if field.name != "file"]
+    readonly_fields = [field.name for field in Statement._meta.fields if field.name not in {"id", "file"}]
     exclude = ("file",)
     change_form_template = "admin/payments/statement_change_form.html"
 
@@ -400,7 +430,7 @@ class StatementLineAdmin(FinanceAdmin):
     list_display = ("statement", "line_no", "trade_no", "out_trade_no", "amount", "paid_at", "kind")
     list_filter = ("kind",)
     search_fields = ("trade_no", "out_trade_no")
-    readonly_fields = [field.name for field in StatementLine._meta.fields]
+    readonly_fields = [field.name for field in StatementLine._meta.fields if field.name != "id"]
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatementLine]:
@@ -427,7 +457,7 @@ class DiscrepancyAdmin(FinanceAdmin):
     )
     list_filter = ("status", "kind", DistrictFilter)
     search_fields = ("order_number", "gateway_trade_no")
-    readonly_fields = [field.name for field in Discrepancy._meta.fields]
+    readonly_fields = [field.name for field in Discrepancy._meta.fields if field.name != "id"]
     actions = ["resolve", "approve"]
 
     # What still waits for finance comes first, oldest first; the resolved ones after it. (Django takes

@@ -177,6 +177,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "login", "id_number", "id_number_confir
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Dates are typed as 2026-11-29 in Chinese too (wecan/formats).
+FORMAT_MODULE_PATH = ["wecan.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

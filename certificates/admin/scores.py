@@ -31,7 +31,7 @@ class ScoreUploadForm(forms.Form):
 @admin.register(ScoreImport)
 class ScoreImportAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
     list_display = [
-        "id",
+        "import_number",
         "original_name",
         "status",
         "lines",
@@ -44,6 +44,12 @@ class ScoreImportAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+
+    @admin.display(description=_("序号"), ordering="pk")
+    def import_number(self, score_import: ScoreImport) -> int:
+        return score_import.pk
+
     readonly_fields = [
         "original_name",
         "sha256",

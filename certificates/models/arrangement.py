@@ -208,7 +208,7 @@ class SeatChange(models.Model):
         verbose_name_plural = _("调整座位记录")
 
     def __str__(self) -> str:
-        return f"{self.application_id} → {self.to_room_id}/{self.to_number}"
+        return f"{self.application_id} → {self.to_room_id or '—'}/{self.to_number}"
 
 
 class ArrangementJobStatus(models.TextChoices):

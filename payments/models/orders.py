@@ -109,7 +109,7 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["provider", "paid_at"], name="payment_provider_paid_at")]
 
     def __str__(self) -> str:
-        return f"{self.provider}:{self.trade_no}"
+        return f"{self.get_provider_display()} {self.trade_no}"
 
 
 class OrderEvent(models.Model):

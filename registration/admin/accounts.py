@@ -6,16 +6,20 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm, UsernameField
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from registration.choices import Role
 from registration.models import DegreeRecord, User
 from registration.pii import typed_id_number_digest
 from registration.services.staff import ROLE_SCOPE_MODELS, StaffScope, staff_user_upsert
+from wecan.admin_language import choose_in_words, group_label
 
 _SCOPE_FIELDS = ("registration_point", "site", "district")
 _DEGREE_FIELDS = (
@@ -81,6 +85,9 @@ class AccountChangeForm(UserChangeForm):
         role = self.fields.get("role")
         if isinstance(role, forms.ChoiceField):
             role.choices = _STAFF_ROLES
+        for name in ("groups", "user_permissions"):
+            if name in self.fields:
+                choose_in_words(self.fields[name])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -176,3 +183,30 @@ class UserAdmin(DjangoUserAdmin):
             # ID numbers are stored only as a digest: a full number (any spelling) finds its account.
             results |= queryset.filter(id_number_digest=typed_id_number_digest(search_term))
         return results, may_have_duplicates
+
+
+# Token digests mean nothing to a person: a token ends at logout, at its expiry or with a new password.
+admin.site.unregister(AuthToken)
+admin.site.unregister(Group)
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose_in_words(self.fields["permissions"])
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """The groups of the roles (kept in step with the roles by ``registration.services.staff``), in words."""
+
+    form = GroupForm
+    list_display = ["role_name"]
+
+    @admin.display(description=_("角色"), ordering="name")
+    def role_name(self, group: Group) -> str:
+        return group_label(group)

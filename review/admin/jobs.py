@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from review.admin.pages import export_download_view
 from review.models import EarlyApplicationPolicy, Job, Reminder, ReminderDelivery
@@ -97,7 +98,11 @@ class JobAdmin(ReadOnlyAdmin):
 class EarlyApplicationPolicyAdmin(admin.ModelAdmin):
     """Administrators maintain the policies; other staff read them."""
 
-    list_display = ["name", "key", "years_early", "specialty_codes", "once_only"]
+    list_display = ["name", "years_early", "specialties", "once_only"]
+
+    @admin.display(description=gettext_lazy("适用专业代码"))
+    def specialties(self, policy: EarlyApplicationPolicy) -> str:
+        return "、".join(policy.specialty_codes) or gettext("全部专业")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_staff_member(request.user)

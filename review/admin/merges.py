@@ -35,13 +35,16 @@ class ScoreMergeAdmin(admin.ModelAdmin):
     list_display = ["application", "exam_year", "found_by", "number", "merged_by", "merged_at", "revoked_at"]
     list_filter = ["exam_year", "found_by"]
     search_fields = ["application__number", "number"]
-    readonly_fields = [field.name for field in ScoreMerge._meta.fields]
+    # The ID number's digest serves lookups; nobody reads it.
+    exclude = ["id_number_digest"]
+    readonly_fields = [field.name for field in ScoreMerge._meta.fields if field.name not in {"id", "id_number_digest"}]
     action_form = RevokeActionForm
     actions = ["revoke"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScoreMerge]:
         scope = applications_in_scope(request.user)
-        return super().get_queryset(request).filter(application__in=scope).select_related("application", "merged_by")
+        merges = super().get_queryset(request).filter(application__in=scope)
+        return merges.select_related("application__exam", "merged_by")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_staff_member(request.user)

@@ -33,10 +33,13 @@ ALLOWED_WORDS = {"CSV", "XLSX", "Excel", "GBK"}
 EMAIL = re.compile(r"\S+@\S+")
 
 # Visible text and accessible names (aria-label, alt, title, placeholder, value of buttons), leaving out
-# what is marked as another language (the English switch) and the signed-in user's name.
+# what is marked as another language (the English switch), the signed-in user's name and a stored
+# password's hash (its algorithm's own notation, shown to a superuser).
 VISIBLE_WORDS = """() => {
   const words = [];
-  const skip = (el) => el.closest('[lang="en"], #user-tools strong, script, style, noscript, [hidden]');
+  const skip = (el) => el.closest(
+    '[lang="en"], #user-tools strong, .field-password bdi, script, style, noscript, [hidden]'
+  );
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;

@@ -1,0 +1,1 @@
+"""Date formats of the portal where Django's own differ (``FORMAT_MODULE_PATH``)."""
