@@ -40,6 +40,13 @@ def render_running() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def render_started(worker) -> bool:
+    """The form's preparation (the task the save queues) is done and the render it queued runs."""
+    log = worker.log()
+    prepared = re.search(r"prepare_application_form\[[0-9a-f-]+\] succeeded", log)
+    return bool(prepared) and f"{RENDER_TASK}[" in log and render_running()
+
+
 def form_rows(application_id: int):
     return ApplicationDocument.objects.filter(application_id=application_id, kind=DocumentKind.APPLICATION_FORM)
 
@@ -67,7 +74,7 @@ def test_a_render_killed_midway_is_redelivered_and_leaves_one_pdf(
     response = api.put(f"/api/v1/applications/{application_id}/sections/{last_key}/", last_body, format="json")
     assert response.status_code == 200
     code = Application.objects.get(pk=application_id).verification_code
-    wait_until(render_running, "a pool child rendering the form", interval=0.005)
+    wait_until(lambda: render_started(worker), "a pool child rendering the form", interval=0.005)
     killed = kill_pool_children(worker)
     assert len(killed) == 1
 
