@@ -88,15 +88,19 @@ def timetable_load_reference(path: Path) -> UpsertCounts:
             counts.unchanged += len(sessions)
             continue
         for row, subject, starts, ends in sessions:
-            session = ExamSession(exam=exam, subject=subject, starts=starts, ends=ends)
-            try:
-                session.full_clean()
-            except ValidationError as error:
-                problems = "；".join(" ".join(texts) for texts in error.message_dict.values())
-                raise reference_row_error(row.file, row.line, problems) from None
-            session.save()
+            _save_checked(ExamSession(exam=exam, subject=subject, starts=starts, ends=ends), row)
             counts.created += 1
     return counts
+
+
+def _save_checked(instance: ExamSession | SpecialtyExamDay, row: ReferenceRow) -> None:
+    """Validates and saves a row made from the reference file; a refusal names the file's line."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        problems = "；".join(" ".join(texts) for texts in error.message_dict.values())
+        raise reference_row_error(row.file, row.line, problems) from None
+    instance.save()
 
 
 def _specialty_day_rows(path: Path) -> list[tuple[ReferenceRow, Specialty, int]]:
@@ -140,15 +144,8 @@ def specialty_days_load_reference(path: Path) -> UpsertCounts:
             counts.unchanged += len(days)
             continue
         for row, specialty, day in days:
-            specialty_day = SpecialtyExamDay(
-                exam=exam, specialty=specialty, date=exam.exam_date + datetime.timedelta(days=day)
-            )
-            try:
-                specialty_day.full_clean()
-            except ValidationError as error:
-                problems = "；".join(" ".join(texts) for texts in error.message_dict.values())
-                raise reference_row_error(row.file, row.line, problems) from None
-            specialty_day.save()
+            date = exam.exam_date + datetime.timedelta(days=day)
+            _save_checked(SpecialtyExamDay(exam=exam, specialty=specialty, date=date), row)
             counts.created += 1
     return counts
 
