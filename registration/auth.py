@@ -3,10 +3,18 @@
 django-axes locks an account after repeated failures. ``lockout_username`` (``AXES_USERNAME_CALLABLE``)
 maps whatever was typed to the account's username, so five failures by ID number and by username
 lock the same account; ``login_authenticate`` is how the API signs in and learns of a lockout.
+
+A password check costs tens of milliseconds of CPU, so each web process checks at most
+``PASSWORD_CHECKS_PER_PROCESS`` at once: a burst of logins (a flood of wrong passwords, or the morning
+registration opens) cannot take every thread of every worker, and a login that finds the slots taken
+is answered at once with 429 and ``Retry-After: 1`` (``LoginBusy``) instead of waiting in line.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +43,29 @@ class LockedOut(PortalError):
     status = status.HTTP_429_TOO_MANY_REQUESTS
 
 
+class LoginBusy(PortalError):
+    """Every password-check slot of this process is taken; nothing was checked or counted."""
+
+    code = "busy"
+    status = status.HTTP_429_TOO_MANY_REQUESTS
+    default_message = gettext_lazy("登录的人较多，请稍后重新登录。")
+    retry_after = 1
+
+
+_password_checks = threading.BoundedSemaphore(settings.PASSWORD_CHECKS_PER_PROCESS)
+
+
+@contextmanager
+def password_check_slot() -> Iterator[None]:
+    """Holds one of the process's password-check slots; raises ``LoginBusy`` when none is free."""
+    if not _password_checks.acquire(blocking=False):
+        raise LoginBusy()
+    try:
+        yield
+    finally:
+        _password_checks.release()
+
+
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return _("登录失败次数过多，账号已被暂时锁定，请%(minutes)d分钟后再试。") % {"minutes": minutes}
@@ -50,12 +81,13 @@ class UsernameOrIdNumberBackend(ModelBackend):
         if login is None or password is None:
             return None
         user = user_get_by_login(login=login)
-        if user is None:
-            # Hash anyway, so an unknown login answers as slowly as a known one.
-            User().set_password(password)
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        with password_check_slot():
+            if user is None:
+                # Hash anyway, so an unknown login answers as slowly as a known one.
+                User().set_password(password)
+                return None
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
         return None
 
 

@@ -9,12 +9,14 @@ from typing import Any
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from registration.auth import LoginBusy
 from registration.choices import Degree, Education, IdType, TrainingMode
 from registration.identity import normalize_id_number
 from registration.selectors.accounts import login_failures_from
@@ -129,7 +131,18 @@ class RegistrationForm(ServiceForm):
         return {"password": data["password1"], **{name: data[name] for name in names}}
 
 
-class LoginForm(AuthenticationForm):
+class BusyLoginMixin:
+    """A sign-in form whose password check found the process's slots taken (``LoginBusy``) says so
+    above the form, with what was typed kept, instead of failing the page."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()  # type: ignore[misc]
+        except LoginBusy as busy:
+            raise ValidationError(str(busy.message), code=busy.code) from None
+
+
+class LoginForm(BusyLoginMixin, AuthenticationForm):
     username = forms.CharField(
         label=_("用户名或证件号码"),
         max_length=150,
@@ -166,6 +179,10 @@ class LoginForm(AuthenticationForm):
             # The failure just counted may be the one that brings the captcha to the form shown next.
             self._ask_for_captcha_when_due()
             raise
+
+
+class StaffLoginForm(BusyLoginMixin, AdminAuthenticationForm):
+    """The back office's sign-in."""
 
 
 class DegreeRecordForm(ServiceForm):

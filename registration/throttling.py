@@ -6,20 +6,26 @@ one address) and per account (whatever spelling names it), with rates from the e
 (``ABUSE_THROTTLE_RATES``). The same throttle classes serve DRF views (``throttle_classes``, checked
 before the handler runs) and pages (``throttle_page``, checked before the view runs), so a refused
 request never reaches a password hasher. Refusals are 429 with ``Retry-After``.
+
+Once a limit per address refuses, ``AbuseGateMiddleware`` refuses that address's next POSTs to the
+same views near the top of the middleware, until the wait is over, with one cache read each: a flood
+from one address then costs the workers little more than reading it, and cannot starve everyone else.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -28,6 +34,7 @@ from rest_framework.views import APIView
 
 from registration.auth import lockout_username
 from registration.pii import typed_id_number_digest
+from wecan.errors import error_body
 
 AnyRequest = HttpRequest | Request
 # Longer than any login, e-mail or ID number the forms accept.
@@ -55,10 +62,21 @@ def throttled_message(wait: float) -> str:
     return _("请求过于频繁，请%(minutes)d分钟后再试。") % {"minutes": minutes}
 
 
+def _digest(identity: str) -> str:
+    # Hashed: an identity may be an ID number, and cache keys show up in monitoring.
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _refusing_key(scope: str, address: str) -> str:
+    return f"abuse-refusing:{scope}:{_digest(address)}"
+
+
 class AbuseThrottle(SimpleRateThrottle):
     """One limit: ``scope`` names its rate in ``ABUSE_THROTTLE_RATES``; ``identity`` what it counts."""
 
     scope = ""
+    # The identity is the client address alone: a refusal is remembered for AbuseGateMiddleware.
+    counts_addresses = True
 
     @property
     def cache(self) -> BaseCache:  # type: ignore[override]
@@ -74,9 +92,18 @@ class AbuseThrottle(SimpleRateThrottle):
         identity = self.identity(request)
         if not identity:
             return None
-        # Hashed: an identity may be an ID number, and cache keys show up in monitoring.
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        return f"abuse-throttle:{self.scope}:{digest}"
+        return f"abuse-throttle:{self.scope}:{_digest(identity)}"
+
+    def throttle_failure(self) -> bool:
+        if self.counts_addresses:
+            wait = self.wait() or 1
+            self.cache.set(_refusing_key(self.scope, self.key_identity), time.time() + wait, math.ceil(wait))
+        return super().throttle_failure()
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        # Kept for throttle_failure, which DRF calls without the request.
+        self.key_identity = self.identity(request)
+        return super().allow_request(request, view)
 
 
 class RegisterByAddress(AbuseThrottle):
@@ -87,6 +114,7 @@ class RegisterByAccount(AbuseThrottle):
     """Counts registrations of one ID number, however it is spelt."""
 
     scope = "register_account"
+    counts_addresses = False
 
     def identity(self, request: AnyRequest) -> str:
         id_number = _posted(request, "id_number")
@@ -102,6 +130,7 @@ class LoginByAccount(AbuseThrottle):
     page's ``username``), under the name the lockout counts it."""
 
     scope = "login_account"
+    counts_addresses = False
 
     def identity(self, request: AnyRequest) -> str:
         login = _posted(request, "login") or _posted(request, "username")
@@ -114,6 +143,7 @@ class PasswordResetByAddress(AbuseThrottle):
 
 class PasswordResetByAccount(AbuseThrottle):
     scope = "password_reset_account"
+    counts_addresses = False
 
     def identity(self, request: AnyRequest) -> str:
         return _posted(request, "email").strip().lower()
@@ -150,17 +180,59 @@ def throttle_page(
                 waits = []
                 for throttle_class in throttle_classes:
                     throttle = throttle_class()
-                    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # no DRF view here
+                    if not throttle.allow_request(request, None):  # no DRF view here
                         waits.append(throttle.wait() or 0)
                 if waits:
-                    wait = max(waits)
-                    response = render(
-                        request, "registration/throttled.html", {"message": throttled_message(wait)}, status=429
-                    )
-                    response["Retry-After"] = str(int(wait) + 1)
-                    return response
+                    return _page_refusal(request, max(waits))
             return view(request, *args, **kwargs)
 
+        wrapped.abuse_throttles = throttle_classes  # type: ignore[attr-defined]  # read by AbuseGateMiddleware
         return wrapped
 
     return decorator
+
+
+def _page_refusal(request: HttpRequest, wait: float) -> HttpResponse:
+    response = render(request, "registration/throttled.html", {"message": throttled_message(wait)}, status=429)
+    response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+def _api_refusal(wait: float) -> HttpResponse:
+    # The body and header ThrottledApiMixin's refusal has.
+    body = error_body(exceptions.Throttled.default_code, throttled_message(wait))
+    response = JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
+def _address_throttles(request: HttpRequest) -> list[type[AbuseThrottle]]:
+    """The limits per address of the view the request goes to (DRF's ``throttle_classes``, or a
+    page's ``throttle_page``)."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return []
+    view_class = getattr(view, "view_class", None)
+    throttles: Sequence[type] = getattr(view_class, "throttle_classes", None) or getattr(view, "abuse_throttles", [])
+    return [throttle for throttle in throttles if issubclass(throttle, AbuseThrottle) and throttle.counts_addresses]
+
+
+class AbuseGateMiddleware:
+    """Refuses a POST from an address that a limit of its view refused a moment ago, while that
+    refusal's wait lasts, before sessions, parsing and the other limits run."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method == "POST":
+            throttles = _address_throttles(request)
+            if throttles:
+                address = client_address(request)
+                keys = [_refusing_key(throttle.scope, address) for throttle in throttles]
+                until = caches[settings.ABUSE_THROTTLE_CACHE].get_many(keys).values()
+                wait = max(until, default=0) - time.time()
+                if wait > 0:
+                    return _api_refusal(wait) if request.path_info.startswith("/api/") else _page_refusal(request, wait)
+        return self.get_response(request)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payments.selectors import is_finance_user, open_discrepancies, statements_importing
+from registration.forms import StaffLoginForm
 from registration.models import User
 from review.scope import Duty, may
 from review.selectors import jobs_running, staff_work_queues
@@ -162,6 +163,7 @@ class WecanAdminSite(admin.AdminSite):
     site_title = gettext_lazy("报名管理")
     index_title = gettext_lazy("工作台")
     index_template = "admin/wecan/index.html"
+    login_form = StaffLoginForm
     # The home page lists every table; the sidebar's copy of it took 300 px from lists and the desk.
     enable_nav_sidebar = False
 

@@ -29,6 +29,8 @@ class PortalError(Exception):
     code = "error"
     status: int = status.HTTP_400_BAD_REQUEST
     default_message: Any = _("请求无法处理。")
+    # Seconds after which trying again may succeed, sent as ``Retry-After``; None for no header.
+    retry_after: int | None = None
 
     def __init__(self, message: Any = None, *, fields: Mapping[str, Sequence[Any]] | None = None) -> None:
         self.message = message if message is not None else self.default_message
@@ -113,7 +115,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # Django refuses the body before reading it whole; say so in the API's own body.
         exc = TooLarge()
     if isinstance(exc, PortalError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status, headers=headers)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(error_body("invalid", InvalidInput.default_message, fields), status=400)

@@ -108,7 +108,8 @@ class TokenApi(ThrottledApiMixin, APIView):
             400: OpenApiResponse(description="invalid_credentials：用户名（或证件号码）或密码不正确"),
             429: OpenApiResponse(
                 description="locked_out：从同一地址连续失败后，该账号在此地址暂时锁定（锁定期间密码正确也不能登录）；"
-                "throttled：请求过于频繁，见 Retry-After"
+                "throttled：请求过于频繁，见 Retry-After；"
+                "busy：服务器正忙于核对其他登录的密码，本次未核对也不计失败，Retry-After 秒后重试"
             ),
         },
         summary="用用户名或证件号码和密码换取令牌",

@@ -1,0 +1,127 @@
+"""A flood of logins cannot take the site down (issue 21): an address a limit refused is refused again
+near the top of the middleware while the wait lasts, and each process checks one password at a time,
+answering a login that finds the check taken with 429 and ``Retry-After: 1`` rather than a queue."""
+
+import datetime
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.urls import reverse
+from django.utils import timezone
+
+from registration.auth import password_check_slot
+from tests.factories.accounts import CANDIDATE_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+FLOODER = "203.0.113.66"
+NEIGHBOUR = "198.51.100.7"
+WRONG_PASSWORD = "wrong2026pass"
+
+
+@pytest.fixture
+def login_limit(settings):
+    settings.ABUSE_THROTTLE_RATES = {**settings.ABUSE_THROTTLE_RATES, "login_address": "2/hour"}
+
+
+def token_request(api_client, address, login="zhang_san", password=WRONG_PASSWORD):
+    return api_client.post(
+        "/api/v1/auth/token/", {"login": login, "password": password}, format="json", REMOTE_ADDR=address
+    )
+
+
+def test_once_refused_an_address_is_refused_before_the_view_until_the_wait_is_over(
+    api_client, candidate, login_limit, django_assert_num_queries
+):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(2):
+            token_request(api_client, FLOODER)
+        first_refusal = token_request(api_client, FLOODER)
+
+        with django_assert_num_queries(0):
+            gated = token_request(api_client, FLOODER)
+
+        assert first_refusal.status_code == gated.status_code == 429
+        assert gated.json() == first_refusal.json()
+        assert gated.json() == {"code": "throttled", "message": "请求过于频繁，请60分钟后再试。"}
+        assert int(gated["Retry-After"]) == 3600
+        assert token_request(api_client, NEIGHBOUR, password=CANDIDATE_PASSWORD).status_code == 200
+
+        traveller.shift(datetime.timedelta(minutes=30))
+        assert int(token_request(api_client, FLOODER)["Retry-After"]) == 1800
+
+        traveller.shift(datetime.timedelta(minutes=31))
+        assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
+
+
+def test_the_gate_answers_in_english_to_an_english_client(api_client, candidate, login_limit):
+    for _ in range(3):
+        token_request(api_client, FLOODER)
+
+    gated = api_client.post(
+        "/api/v1/auth/token/",
+        {"login": "zhang_san", "password": WRONG_PASSWORD},
+        format="json",
+        REMOTE_ADDR=FLOODER,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert gated.status_code == 429
+    assert gated.json()["code"] == "throttled"
+    assert "minute" in gated.json()["message"]
+
+
+def test_the_login_page_of_a_refused_address_is_refused_before_the_view(
+    client, candidate, login_limit, django_assert_num_queries
+):
+    for sequence in range(3):
+        client.post(reverse("login"), {"username": f"guess_{sequence}", "password": "x"}, REMOTE_ADDR=FLOODER)
+
+    with django_assert_num_queries(0):
+        gated = client.post(reverse("login"), {"username": "zhang_san", "password": "x"}, REMOTE_ADDR=FLOODER)
+
+    assert gated.status_code == 429
+    assert "请求过于频繁" in gated.text
+    assert int(gated["Retry-After"]) > 0
+    assert client.get(reverse("login"), REMOTE_ADDR=FLOODER).status_code == 200, "reading the page is not limited"
+
+
+def test_a_limit_per_account_does_not_shut_the_address(api_client, candidate, settings):
+    """A hospital's address stays open when one account of it is over its own limit."""
+    settings.ABUSE_THROTTLE_RATES = {**settings.ABUSE_THROTTLE_RATES, "login_account": "1/hour"}
+    token_request(api_client, FLOODER, login="li_si")
+    assert token_request(api_client, FLOODER, login="li_si").status_code == 429
+
+    assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
+
+
+def test_a_token_login_finding_the_password_check_taken_is_answered_at_once(api_client, candidate):
+    with password_check_slot():
+        busy = token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD)
+
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == "1"
+    assert busy.json() == {"code": "busy", "message": "登录的人较多，请稍后重新登录。"}
+    assert not AccessAttempt.objects.exists(), "a login never checked is not a failure"
+    assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
+
+
+def test_the_login_page_finding_the_password_check_taken_keeps_what_was_typed(client, candidate):
+    with password_check_slot():
+        busy = client.post(reverse("login"), {"username": "zhang_san", "password": CANDIDATE_PASSWORD})
+
+    assert busy.status_code == 200
+    assert "登录的人较多，请稍后重新登录。" in busy.text
+    assert 'value="zhang_san"' in busy.text
+    assert not AccessAttempt.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_back_office_login_finding_the_password_check_taken_says_so(client):
+    with password_check_slot():
+        busy = client.post(reverse("admin:login"), {"username": "site_clerk", "password": CANDIDATE_PASSWORD})
+
+    assert busy.status_code == 200
+    assert "登录的人较多，请稍后重新登录。" in busy.text
+    assert not AccessAttempt.objects.exists()
