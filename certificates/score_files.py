@@ -1,4 +1,4 @@
-"""Reading a score file (CSV): each line becomes a ``ScoreLine`` or a ``RejectedLine`` with its reason.
+"""Reading a score file (CSV): each line becomes a staging row or a ``RejectedLine`` with its reason.
 
 Columns (English or Chinese header, any order; other columns are ignored): ``exam_year`` 考试年度,
 ``id_number`` 证件号码, ``specialty_code`` 专业代码, ``subject_code`` 科目代码, ``score`` 成绩,
@@ -40,6 +40,7 @@ _EIGHTEEN = re.compile(r"\d{17}[\dX]")
 _OTHER_ID = re.compile(r"[0-9A-Z()（）\-]{5,30}")
 _SCORE = re.compile(r"(\d{1,3})(?:\.0+)?")
 _BLOCK = 1024 * 1024
+_STAGED_BATCH = 5000
 
 
 class ScoreFileError(InvalidInput):
@@ -63,19 +64,24 @@ class Catalogue:
     subjects: Mapping[str, tuple[int, int]]  # code → (id, full score)
 
 
-class ScoreLine(NamedTuple):
-    line: int
-    exam_id: int
-    id_number_digest: str
-    specialty_id: int
-    subject_id: int
-    score: int | None
-    absent: bool
-    disqualified: bool
+class StagedLines(NamedTuple):
+    """Accepted lines as staging rows in COPY's text format, one a line: line number, ID digest, exam id,
+    specialty id, subject id, score (``\\N`` when none), absent and disqualified (``t``/``f``)."""
 
-    @property
-    def key(self) -> tuple[int, str, int, int]:
-        return (self.exam_id, self.id_number_digest, self.specialty_id, self.subject_id)
+    lines: int
+    text: str
+
+
+STAGED_COLUMNS = (
+    "line",
+    "id_number_digest",
+    "exam_id",
+    "specialty_id",
+    "subject_id",
+    "score",
+    "absent",
+    "disqualified",
+)
 
 
 class RejectedLine(NamedTuple):
@@ -150,53 +156,94 @@ def _score(text: str, *, full_score: int, absent: bool, disqualified: bool) -> i
     return int(match[1])
 
 
+_COPY_NULL = "\\N"
+
+
+def _copy_bool(value: bool) -> str:
+    return "t" if value else "f"
+
+
 class _LineReader:
-    """Checks one data line against the catalogue. A file lists a person's subjects one after another,
-    so the digest of the ID number just seen is kept rather than computed again (the keyed hash and the
-    check digit are most of a line's cost)."""
+    """Checks one data line against the catalogue and gives its staging row.
+
+    A million lines are made of few distinct values: a few exams, specialties and subjects, scores
+    from 0 to 100, and each person's four subjects one after another. So what a line's values give is
+    worked out once (by the checks below) and looked up for the lines that repeat them: the keyed hash
+    of the ID number just seen, the ids of a (year, specialty, subject), the score and flags of a
+    subject. A line whose values were refused before goes through every check in order again, so it
+    is refused with the first reason, as any line is.
+    """
 
     def __init__(self, columns: dict[str, int], catalogue: Catalogue) -> None:
         self.cells_of = itemgetter(*(columns[column] for column in COLUMNS))
         self.catalogue = catalogue
         self.last_id_text: str | None = None
         self.last_digest = ""
+        # (year, specialty code, subject code) → "exam_id\tspecialty_id\tsubject_id", with the subject's full score.
+        self._ids: dict[tuple[str, str, str], tuple[str, int]] = {}
+        # (full score, score, absent, disqualified) as written → "score\tabsent\tdisqualified".
+        self._marks: dict[tuple[int, str, str, str], str] = {}
 
-    def __call__(self, cells: list[str], number: int) -> ScoreLine:
-        catalogue = self.catalogue
+    def __call__(self, cells: list[str], number: int) -> str:
+        """The line's staging row (``StagedLines``); raises ``_Reject`` with the first reason it fails."""
         year_text, id_text, specialty_code, subject_code, score_text, absent_text, disqualified_text = [
             cell.strip() for cell in self.cells_of(cells)
         ]
-        exam = catalogue.exams.get(int(year_text)) if year_text.isdecimal() else None
+        ids = self._ids.get((year_text, specialty_code, subject_code))
+        if ids is None:
+            # Checked in full: the ID number's check comes between the year's and the specialty's.
+            exam = self._exam(year_text)
+            digest = self._digest(id_text)
+            specialty_id = self._specialty(specialty_code, exam, year_text)
+            subject_id, full_score = self._subject(subject_code)
+            ids = (f"{exam.exam_id}\t{specialty_id}\t{subject_id}", full_score)
+            self._ids[(year_text, specialty_code, subject_code)] = ids
+        else:
+            digest = self._digest(id_text)
+        exam_specialty_subject, full_score = ids
+        marks = self._marks.get((full_score, score_text, absent_text, disqualified_text))
+        if marks is None:
+            marks = self._checked_marks(full_score, score_text, absent_text, disqualified_text)
+            self._marks[(full_score, score_text, absent_text, disqualified_text)] = marks
+        return f"{number}\t{digest}\t{exam_specialty_subject}\t{marks}\n"
+
+    def _exam(self, year_text: str) -> ExamFacts:
+        exam = self.catalogue.exams.get(int(year_text)) if year_text.isdecimal() else None
         if exam is None:
             raise _Reject(_("考试年度“%(year)s”没有对应的考试。") % {"year": year_text})
+        return exam
+
+    def _digest(self, id_text: str) -> str:
+        # A file lists a person's subjects one after another: the keyed hash and the check digit are
+        # worked out once for them.
         if id_text != self.last_id_text:
             self.last_digest = _id_digest(id_text)
             self.last_id_text = id_text
-        specialty_id = catalogue.specialties.get(specialty_code)
+        return self.last_digest
+
+    def _specialty(self, specialty_code: str, exam: ExamFacts, year_text: str) -> int:
+        specialty_id = self.catalogue.specialties.get(specialty_code)
         if specialty_id is None:
             raise _Reject(_("专业代码“%(code)s”不存在。") % {"code": specialty_code})
         if specialty_code not in exam.specialty_codes:
             raise _Reject(
                 _("专业代码“%(code)s”不是%(year)s年度考试的专业。") % {"code": specialty_code, "year": year_text}
             )
-        subject = catalogue.subjects.get(subject_code)
+        return specialty_id
+
+    def _subject(self, subject_code: str) -> tuple[int, int]:
+        subject = self.catalogue.subjects.get(subject_code)
         if subject is None:
             raise _Reject(_("科目代码“%(code)s”不存在。") % {"code": subject_code})
-        subject_id, full_score = subject
+        return subject
+
+    def _checked_marks(self, full_score: int, score_text: str, absent_text: str, disqualified_text: str) -> str:
         absent = _flag(absent_text, lambda: _("缺考"))
         disqualified = _flag(disqualified_text, lambda: _("违纪"))
         if absent and disqualified:
             raise _Reject(_("缺考和违纪不能同时标记。"))
-        return ScoreLine(
-            number,
-            exam.exam_id,
-            self.last_digest,
-            specialty_id,
-            subject_id,
-            _score(score_text, full_score=full_score, absent=absent, disqualified=disqualified),
-            absent,
-            disqualified,
-        )
+        score = _score(score_text, full_score=full_score, absent=absent, disqualified=disqualified)
+        return f"{_COPY_NULL if score is None else score}\t{_copy_bool(absent)}\t{_copy_bool(disqualified)}"
 
 
 def duplicate_reason(first_line: int) -> str:
@@ -204,9 +251,10 @@ def duplicate_reason(first_line: int) -> str:
     return _("与第%(line)s行重复（同一考试、证件号码、专业和科目）。") % {"line": first_line}
 
 
-def read_score_file(handle: BinaryIO, *, catalogue: Catalogue) -> Iterator[ScoreLine | RejectedLine]:
-    """Every data line in file order, accepted or rejected with a reason in words; line numbers count
-    from the header (1). Read as it goes: a file of a million lines is never held in memory.
+def read_score_file(handle: BinaryIO, *, catalogue: Catalogue) -> Iterator[StagedLines | RejectedLine]:
+    """Every data line in file order: the accepted ones a batch at a time as staging rows, each rejected
+    one with a reason in words; line numbers count from the header (1). Read as it goes: a file of a
+    million lines is never held in memory.
 
     A line repeating the key of an earlier one is yielded too: the import refuses it (``duplicate_reason``),
     as it is the one that sees every line's key. Raises ``ScoreFileError`` when the file cannot be read
@@ -224,6 +272,7 @@ def read_score_file(handle: BinaryIO, *, catalogue: Catalogue) -> Iterator[Score
         read_line = _LineReader(_header(header), catalogue)
         width = len(header)
         seen = False
+        rows: list[str] = []
         while True:
             try:
                 cells = next(reader)
@@ -243,11 +292,17 @@ def read_score_file(handle: BinaryIO, *, catalogue: Catalogue) -> Iterator[Score
                 )
                 continue
             try:
-                yield read_line(cells, number)
+                rows.append(read_line(cells, number))
             except _Reject as rejected:
                 yield RejectedLine(number, rejected.reason)
+                continue
+            if len(rows) == _STAGED_BATCH:
+                yield StagedLines(len(rows), "".join(rows))
+                rows = []
         if not seen:
             raise ScoreFileError(_("文件中没有成绩数据。"))
+        if rows:
+            yield StagedLines(len(rows), "".join(rows))
     finally:
         # The caller closes the file; the wrapper must not close it first.
         text.detach()

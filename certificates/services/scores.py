@@ -28,6 +28,7 @@ from certificates import tasks
 from certificates.models import Certificate, Score, ScoreImport, ScoreImportStatus
 from certificates.rules import SubjectResult, first_pass_year, specialty_outcomes
 from certificates.score_files import (
+    STAGED_COLUMNS,
     Catalogue,
     ExamFacts,
     RejectedLine,
@@ -37,7 +38,7 @@ from certificates.score_files import (
 )
 from certificates.services.certificates import Grant, certificates_issue_passed
 from certificates.services.history import history_records_refresh
-from certificates.staging import StagingTable
+from certificates.staging import StagingTable, copy_text
 from registration.choices import Role
 from registration.models import Exam, ScoreMerge, Specialty, Subject, User
 from registration.selectors.applications import subject_codes
@@ -169,35 +170,36 @@ class _Staged:
     exam_ids: set[int] = field(default_factory=set)
 
 
+_STAGING_TYPES = {
+    "line": "integer PRIMARY KEY",
+    "id_number_digest": "varchar(64) NOT NULL",
+    "exam_id": "integer NOT NULL",
+    "specialty_id": "integer NOT NULL",
+    "subject_id": "integer NOT NULL",
+    "score": "smallint",
+    "absent": "boolean NOT NULL",
+    "disqualified": "boolean NOT NULL",
+}
+
+
 def _stage_lines(cursor: Any, record: ScoreImport) -> _Staged:
     """Checks every line of the file: the accepted ones go to the staging table, the others to ``rejected``.
 
     Raises ``ScoreFileError`` (nothing written but the staging table) when the file cannot be read.
     """
-    staging = StagingTable(
-        cursor,
-        _STAGING,
-        [
-            ("line", "integer PRIMARY KEY"),
-            ("exam_id", "integer NOT NULL"),
-            ("id_number_digest", "varchar(64) NOT NULL"),
-            ("specialty_id", "integer NOT NULL"),
-            ("subject_id", "integer NOT NULL"),
-            ("score", "smallint"),
-            ("absent", "boolean NOT NULL"),
-            ("disqualified", "boolean NOT NULL"),
-        ],
-    )
+    staging = StagingTable(cursor, _STAGING, [(column, _STAGING_TYPES[column]) for column in STAGED_COLUMNS])
     staged = _Staged()
     with record.file.open("rb") as handle:
         for item in read_score_file(handle, catalogue=_catalogue()):
-            staged.lines += 1
             if isinstance(item, RejectedLine):
+                staged.lines += 1
                 staged.rejected.append(item)
             else:
-                staged.exam_ids.add(item.exam_id)
-                staging.add(item)
+                staged.lines += item.lines
+                staging.write(item.text)
     staging.load()
+    cursor.execute(f"SELECT DISTINCT exam_id FROM {_STAGING}")  # noqa: S608 - a constant
+    staged.exam_ids = {exam_id for (exam_id,) in cursor.fetchall()}
     return staged
 
 
@@ -291,36 +293,48 @@ def _apply_rules(cursor: Any, *, years: set[int], actor: User | None) -> RulesAp
     subjects = dict(Subject.objects.values_list("pk", "code"))
     specialties = dict(Specialty.objects.values_list("pk", "code"))
     touched_years = years | {year + 1 for year in years}
+
+    # A million rows hold few distinct sittings (exam, subject, score, flags) and few sets of subjects
+    # carried forward: each is made once and shared, and each outcome is written as a staging row.
+    sittings: dict[tuple[Any, ...], SubjectResult] = {}
+
+    def sitting(key: tuple[Any, ...]) -> SubjectResult:
+        exam_id, subject_id, score, absent, disqualified = key
+        year, pass_score = exams[exam_id]
+        result = SubjectResult(
+            year=year,
+            subject=subjects[subject_id],
+            score=score,
+            pass_score=pass_score,
+            absent=absent,
+            disqualified=disqualified,
+        )
+        sittings[key] = result
+        return result
+
+    carried_json: dict[frozenset[str], str] = {}
+    flag = {True: "t", False: "f"}
+    rows_written: list[str] = []
     for (digest, specialty_id), rows in groupby(_results(cursor), key=itemgetter(0, 1)):
-        results = [
-            SubjectResult(
-                year=exams[exam_id][0],
-                subject=subjects[subject_id],
-                score=score,
-                pass_score=exams[exam_id][1],
-                absent=absent,
-                disqualified=disqualified,
-            )
-            for _digest, _specialty, exam_id, subject_id, score, absent, disqualified in rows
-        ]
+        results = [sittings.get(row[2:]) or sitting(row[2:]) for row in rows]
         outcomes_by_year = specialty_outcomes(results, required=required)
         for outcome in outcomes_by_year:
             if outcome.year in touched_years:
-                outcomes.add(
-                    (
-                        outcome.year,
-                        digest,
-                        specialty_id,
-                        specialties[specialty_id],
-                        outcome.specialty_passed,
-                        json.dumps(sorted(outcome.carried_forward)),
-                        outcome.absent,
-                        outcome.disqualified,
-                    )
+                carried = carried_json.get(outcome.carried_forward)
+                if carried is None:
+                    carried = copy_text(json.dumps(sorted(outcome.carried_forward)))
+                    carried_json[outcome.carried_forward] = carried
+                rows_written.append(
+                    f"{outcome.year}\t{digest}\t{specialty_id}\t{specialties[specialty_id]}\t"
+                    f"{flag[outcome.specialty_passed]}\t{carried}\t{flag[outcome.absent]}\t{flag[outcome.disqualified]}\n"
                 )
+        if len(rows_written) >= _CHUNK:
+            outcomes.write("".join(rows_written))
+            rows_written = []
         pass_year = first_pass_year(outcomes_by_year)
         if pass_year is not None:
             passes.add((digest, specialty_id, pass_year))
+    outcomes.write("".join(rows_written))
     outcomes.load()
     passes.load()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -59,6 +60,60 @@ def test_each_rejected_line_is_reported_with_its_line_number_and_reason(exams, p
         {"line": 16, "reason": "成绩“64.5”应为0至100之间的整数。"},
     ]
     assert Score.objects.count() == 2
+
+
+def test_a_line_repeating_the_values_of_accepted_lines_is_checked_in_full_and_in_order(exams, person, subjects):
+    """What a line's values give is worked out once and looked up for the lines that repeat them: a
+    repeat still fails on its own first fault, and a score is judged against its own subject's full score."""
+    subjects["4"].full_score = 50
+    subjects["4"].save()
+    good = person.id_number
+    bad_checksum = good[:-1] + ("0" if good[-1] != "0" else "1")
+    rows = [
+        [2022, good, "303", "1", 70, 0, 0],  # line 2: accepted
+        [2022, bad_checksum, "303", "1", 70, 0, 0],  # the year, specialty and subject of line 2
+        [2022, bad_checksum, "777", "1", 70, 0, 0],  # the ID number is checked before the specialty
+        [2022, good, "303", "4", 70, 0, 0],  # 70 was a score of line 2, but this subject's full score is 50
+        [2022, good, "303", "4", 50, 0, 0],  # line 6: accepted
+        [2023, good, "303", "1", 70, 1, 1],
+        [2031, bad_checksum, "777", "9", "x", 1, 1],  # every value wrong: the year is checked first
+        [2023, good, "303", "1", 70, 0, 0],  # line 9: accepted
+    ]
+    record = import_csv(csv_bytes(rows))
+    assert (record.lines, record.created_count, record.rejected_count) == (8, 3, 5)
+    assert record.errors == [
+        {"line": 3, "reason": "证件号码校验位不正确。"},
+        {"line": 4, "reason": "证件号码校验位不正确。"},
+        {"line": 5, "reason": "成绩“70”应为0至50之间的整数。"},
+        {"line": 7, "reason": "缺考和违纪不能同时标记。"},
+        {"line": 8, "reason": "考试年度“2031”没有对应的考试。"},
+    ]
+    assert sorted(Score.objects.values_list("exam__year", "subject__code", "score")) == [
+        (2022, "1", 70),
+        (2022, "4", 50),
+        (2023, "1", 70),
+    ]
+
+
+def test_one_bad_line_among_thousands_of_good_ones_is_reported_by_its_own_number(exams):
+    """Accepted lines are staged thousands at a time: a refused one inside such a run keeps its number
+    and the lines around it are imported."""
+    people = [
+        resident_id_number(born=datetime.date(1980 + index // 1000, 1, 1), sequence=index) for index in range(1500)
+    ]
+    rows = [row for number in people for row in sat(2022, number, "303", {"1": 70, "2": 65, "3": 61, "4": 90})]
+    rows[4999][4] = 101  # line 5,001: the fourth subject of the 1,250th person
+
+    record = import_csv(csv_bytes(rows))
+
+    assert record.errors == [{"line": 5001, "reason": "成绩“101”应为0至100之间的整数。"}]
+    assert (record.lines, record.created_count, record.rejected_count) == (6000, 5999, 1)
+    stored = Score.objects.filter(id_number_digest__in=[id_number_digest(number) for number in people[1248:1251]])
+    assert sorted((score.id_number_digest, score.subject.code, score.score) for score in stored) == sorted(
+        [(id_number_digest(people[1248]), code, score) for code, score in zip("1234", (70, 65, 61, 90), strict=True)]
+        + [(id_number_digest(people[1249]), code, score) for code, score in zip("123", (70, 65, 61), strict=True)]
+        + [(id_number_digest(people[1250]), code, score) for code, score in zip("1234", (70, 65, 61, 90), strict=True)]
+    )
 
 
 def test_a_specialty_not_offered_that_year_is_refused(exams, person, internal_medicine):
