@@ -6,6 +6,7 @@ rendered by a worker queued on commit.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,8 +43,10 @@ def _record(certificate: Certificate, *, action: str, actor: User | None, note: 
     CertificateEvent.objects.create(certificate=certificate, action=action, actor=actor, note=note)
 
 
-def _new_certificate(*, candidate: User, specialty: Specialty, exam: Exam, serial: int) -> Certificate:
-    """A certificate numbered year + serial, with an unguessable verification code, issued today."""
+def _new_certificate(
+    *, candidate: User, specialty: Specialty, exam: Exam, serial: int, issued_on: datetime.date
+) -> Certificate:
+    """A certificate numbered year + serial, with an unguessable verification code."""
     return Certificate(
         number=f"{exam.year}{serial:08d}",
         verification_code=_new_verification_code(),
@@ -54,7 +57,7 @@ def _new_certificate(*, candidate: User, specialty: Specialty, exam: Exam, seria
         specialty=specialty,
         level=specialty.level,
         exam=exam,
-        issued_on=timezone.localdate(),
+        issued_on=issued_on,
     )
 
 
@@ -82,7 +85,9 @@ def certificate_issue(
         if existing is not None:
             return existing, False
         serial = Certificate.objects.filter(exam=locked_exam).count() + 1
-        certificate = _new_certificate(candidate=candidate, specialty=specialty, exam=locked_exam, serial=serial)
+        certificate = _new_certificate(
+            candidate=candidate, specialty=specialty, exam=locked_exam, serial=serial, issued_on=timezone.localdate()
+        )
         certificate.full_clean()
         certificate.save()
         _record(certificate, action=CertificateEvent.Action.ISSUED, actor=actor, note=f"{locked_exam.year}")
@@ -121,6 +126,7 @@ def certificates_issue_passed(*, grants: Sequence[Grant], actor: User | None) ->
         }
         serials = {year: Certificate.objects.filter(exam=exam).count() for year, exam in exams.items()}
         specialties = Specialty.objects.in_bulk({grant.specialty_id for grant in grants})
+        issued_on = timezone.localdate()
         certificate_ids: list[int] = []
         # A batch at a time, so that tens of thousands of model instances never sit in memory at once.
         for start in range(0, len(grants), _BATCH):
@@ -137,13 +143,14 @@ def certificates_issue_passed(*, grants: Sequence[Grant], actor: User | None) ->
                         specialty=specialties[grant.specialty_id],
                         exam=exams[grant.exam_year],
                         serial=serials[grant.exam_year],
+                        issued_on=issued_on,
                     )
                 )
             Certificate.objects.bulk_create(certificates)
             CertificateEvent.objects.bulk_create(
                 [
                     CertificateEvent(
-                        certificate=certificate,
+                        certificate_id=certificate.pk,
                         action=CertificateEvent.Action.ISSUED,
                         actor=actor,
                         note=f"{certificate.exam.year}",
