@@ -291,7 +291,7 @@ def _apply_rules(cursor: Any, *, years: set[int], actor: User | None) -> RulesAp
     required = subject_codes()
     exams = {pk: (year, pass_score) for pk, year, pass_score in Exam.objects.values_list("pk", "year", "pass_score")}
     subjects = dict(Subject.objects.values_list("pk", "code"))
-    specialties = dict(Specialty.objects.values_list("pk", "code"))
+    specialty_codes = {pk: copy_text(code) for pk, code in Specialty.objects.values_list("pk", "code")}
     touched_years = years | {year + 1 for year in years}
 
     # A million rows hold few distinct sittings (exam, subject, score, flags) and few sets of subjects
@@ -325,7 +325,7 @@ def _apply_rules(cursor: Any, *, years: set[int], actor: User | None) -> RulesAp
                     carried = copy_text(json.dumps(sorted(outcome.carried_forward)))
                     carried_json[outcome.carried_forward] = carried
                 rows_written.append(
-                    f"{outcome.year}\t{digest}\t{specialty_id}\t{specialties[specialty_id]}\t"
+                    f"{outcome.year}\t{digest}\t{specialty_id}\t{specialty_codes[specialty_id]}\t"
                     f"{flag[outcome.specialty_passed]}\t{carried}\t{flag[outcome.absent]}\t{flag[outcome.disqualified]}\n"
                 )
         if len(rows_written) >= _CHUNK:
