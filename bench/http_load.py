@@ -175,10 +175,14 @@ function request()
 end
 
 throttled = 0
+failures = ""
 
 function response(status, headers, body)
   if status == 429 then
     throttled = throttled + 1
+  end
+  if status >= 400 and #failures < 300 then
+    failures = failures .. " " .. status .. ":" .. string.sub(body, 1, 40)
   end
 end
 
@@ -187,6 +191,10 @@ function done(summary, latency, requests)
   local refused = 0
   for _, thread in ipairs(threads) do
     refused = refused + thread:get("throttled")
+    local failed = thread:get("failures")
+    if mode ~= "flood" and #failed > 0 then
+      io.stderr:write("non-2xx answers (" .. mode .. "):" .. failed .. "\n")
+    end
   end
   io.write(string.format(
     'WRK {"requests": %%d, "duration_us": %%d, "socket_errors": %%d, "status_errors": %%d, "throttled": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\n',
@@ -226,6 +234,8 @@ def wrk_started(url: str, people: list[dict], mode: str, connections: int) -> Ca
             os.unlink(handle.name)
         if process.returncode:
             sys.exit(f"wrk failed: {stderr}")
+        if stderr.strip():
+            print(stderr.strip(), file=sys.stderr)
         line = next(line for line in stdout.splitlines() if line.startswith("WRK "))
         result = json.loads(line[4:])
         result["rps"] = result["requests"] / (result["duration_us"] / 1e6)

@@ -7,19 +7,24 @@ lock the same account; ``login_authenticate`` is how the API signs in and learns
 A password check costs tens of milliseconds of CPU, so each web process checks at most
 ``PASSWORD_CHECKS_PER_PROCESS`` at once: a burst of logins (a flood of wrong passwords, or the morning
 registration opens) cannot take every thread of every worker, and a login that finds the slots taken
-is answered at once with 429 and ``Retry-After: 1`` (``LoginBusy``) instead of waiting in line.
+is answered at once with 429 and ``Retry-After: 1`` (``LoginBusy``) instead of waiting in line. The
+hashing itself runs on threads of lower scheduling priority (``PASSWORD_CHECK_NICENESS``), so that
+while it lasts the other requests of every worker still get the processor first.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import make_password, verify_password
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +57,36 @@ class LoginBusy(PortalError):
     retry_after = 1
 
 
+T = TypeVar("T")
+
 _password_checks = threading.BoundedSemaphore(settings.PASSWORD_CHECKS_PER_PROCESS)
+
+
+def _lower_priority() -> None:
+    # On Linux a thread's niceness is its own; raising it needs no privilege.
+    with suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), settings.PASSWORD_CHECK_NICENESS)
+
+
+# As many threads as slots, so a check holding a slot never waits for a thread.
+_hashing = ThreadPoolExecutor(
+    max_workers=settings.PASSWORD_CHECKS_PER_PROCESS, thread_name_prefix="password-check", initializer=_lower_priority
+)
+
+
+def _hashed(work: Callable[..., T], *args: Any) -> T:
+    """``work`` run on a password-check thread; the caller holds a slot and waits (the GIL is free
+    while Argon2 runs)."""
+    return _hashing.submit(work, *args).result()
+
+
+def password_check_free() -> bool:
+    """Whether a password-check slot is free now: a hint, checked before a login's other work, so
+    that a login which would be refused anyway is refused before it costs anything."""
+    if _password_checks.acquire(blocking=False):
+        _password_checks.release()
+        return True
+    return False
 
 
 @contextmanager
@@ -64,6 +98,19 @@ def password_check_slot() -> Iterator[None]:
         yield
     finally:
         _password_checks.release()
+
+
+def account_for_login(request: HttpRequest | Request | None, login: str) -> User | None:
+    """The account ``login`` names, looked up once per request: the limit per account, django-axes
+    (twice) and the backend all ask."""
+    found: dict[str, User | None] | None = getattr(request, "_accounts_by_login", None)
+    if found is None:
+        found = {}
+        if request is not None:
+            request._accounts_by_login = found  # type: ignore[attr-defined]
+    if login not in found:
+        found[login] = user_get_by_login(login=login)
+    return found[login]
 
 
 def lockout_message() -> str:
@@ -80,14 +127,19 @@ class UsernameOrIdNumberBackend(ModelBackend):
         login = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if login is None or password is None:
             return None
-        user = user_get_by_login(login=login)
+        user = account_for_login(request, login)
         with password_check_slot():
             if user is None:
                 # Hash anyway, so an unknown login answers as slowly as a known one.
-                User().set_password(password)
+                _hashed(make_password, password)
                 return None
-            if user.check_password(password) and self.user_can_authenticate(user):
-                return user
+            correct, must_update = _hashed(verify_password, password, user.password)
+            if correct and must_update:
+                # As Django's check_password does: a hash of older parameters is renewed at sign-in.
+                user.password = _hashed(make_password, password)
+                user.save(update_fields=["password"])
+        if correct and self.user_can_authenticate(user):
+            return user
         return None
 
 
@@ -97,7 +149,7 @@ def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | 
     typed may be someone's ID number, and django-axes keeps this name in its tables."""
     # Django's authenticate() hands over whatever was typed as ``username``.
     login = str((credentials or {}).get("username") or "")
-    user = user_get_by_login(login=login)
+    user = account_for_login(request, login)
     if user is not None:
         return user.get_username()
     return "unknown:" + typed_id_number_digest(login)[:32]

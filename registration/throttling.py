@@ -14,6 +14,7 @@ from one address then costs the workers little more than reading it, and cannot 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
@@ -23,9 +24,12 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -134,7 +138,7 @@ class LoginByAccount(AbuseThrottle):
 
     def identity(self, request: AnyRequest) -> str:
         login = _posted(request, "login") or _posted(request, "username")
-        return lockout_username(None, {"username": login}) if login.strip() else ""
+        return lockout_username(request, {"username": login}) if login.strip() else ""
 
 
 class PasswordResetByAddress(AbuseThrottle):
@@ -206,16 +210,45 @@ def _api_refusal(wait: float) -> HttpResponse:
     return response
 
 
-def _address_throttles(request: HttpRequest) -> list[type[AbuseThrottle]]:
-    """The limits per address of the view the request goes to (DRF's ``throttle_classes``, or a
+@functools.lru_cache(maxsize=512)
+def _address_scopes(path: str) -> tuple[str, ...]:
+    """The scopes of the limits per address of the view at ``path`` (DRF's ``throttle_classes``, or a
     page's ``throttle_page``)."""
     try:
-        view = resolve(request.path_info).func
+        view = resolve(path).func
     except Resolver404:
-        return []
+        return ()
     view_class = getattr(view, "view_class", None)
     throttles: Sequence[type] = getattr(view_class, "throttle_classes", None) or getattr(view, "abuse_throttles", [])
-    return [throttle for throttle in throttles if issubclass(throttle, AbuseThrottle) and throttle.counts_addresses]
+    return tuple(
+        throttle.scope for throttle in throttles if issubclass(throttle, AbuseThrottle) and throttle.counts_addresses
+    )
+
+
+# Refusals this process has read, key → end: a refusal's end never moves, so a flood from one
+# address is answered from memory, without a round trip to the shared cache each time.
+_refusals_seen: dict[str, float] = {}
+_REFUSALS_REMEMBERED = 10_000
+
+
+@receiver(setting_changed)
+def _forget_refusals(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"CACHES", "ABUSE_THROTTLE_CACHE", "ABUSE_THROTTLE_RATES", "ROOT_URLCONF"}:
+        _refusals_seen.clear()
+        _address_scopes.cache_clear()
+
+
+def _refusal_end(keys: list[str]) -> float:
+    now = time.time()
+    remembered = [end for key in keys if (end := _refusals_seen.get(key, 0)) > now]
+    if remembered:
+        return max(remembered)
+    found = caches[settings.ABUSE_THROTTLE_CACHE].get_many(keys)
+    if found:
+        if len(_refusals_seen) > _REFUSALS_REMEMBERED:
+            _refusals_seen.clear()
+        _refusals_seen.update(found)
+    return max(found.values(), default=0)
 
 
 class AbuseGateMiddleware:
@@ -227,12 +260,14 @@ class AbuseGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method == "POST":
-            throttles = _address_throttles(request)
-            if throttles:
+            scopes = _address_scopes(request.path_info)
+            if scopes:
                 address = client_address(request)
-                keys = [_refusing_key(throttle.scope, address) for throttle in throttles]
-                until = caches[settings.ABUSE_THROTTLE_CACHE].get_many(keys).values()
-                wait = max(until, default=0) - time.time()
+                wait = _refusal_end([_refusing_key(scope, address) for scope in scopes]) - time.time()
                 if wait > 0:
-                    return _api_refusal(wait) if request.path_info.startswith("/api/") else _page_refusal(request, wait)
+                    # Ahead of LocaleMiddleware: the language is read here, as it would read it.
+                    with translation.override(translation.get_language_from_request(request)):
+                        if request.path_info.startswith("/api/"):
+                            return _api_refusal(wait)
+                        return _page_refusal(request, wait)
         return self.get_response(request)

@@ -77,12 +77,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that a flood from an address already refused costs little (registration/throttling.py).
+    "registration.throttling.AbuseGateMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Early, so that an address already refused costs one cache read per request (registration/throttling.py).
-    "registration.throttling.AbuseGateMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,6 +157,8 @@ PASSWORD_HASHERS = [
 ]
 # Password checks one web process runs at once (registration/auth.py); each takes ~30 ms of a core.
 PASSWORD_CHECKS_PER_PROCESS = env.int("PASSWORD_CHECKS_PER_PROCESS", default=1)
+# Their threads' niceness (0 to 19): the higher, the more the other requests go first while they hash.
+PASSWORD_CHECK_NICENESS = env.int("PASSWORD_CHECK_NICENESS", default=10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

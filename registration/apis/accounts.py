@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth import logout
 from django.urls import path
@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registration.auth import login_authenticate
+from registration.auth import LoginBusy, login_authenticate, password_check_free
 from registration.models import User
 from registration.permissions import IsCandidate
 from registration.selectors.accounts import degree_record_list
@@ -99,6 +99,13 @@ class TokenApi(ThrottledApiMixin, APIView):
     throttle_classes = (LoginByAddress, LoginByAccount)
     # JSON only: django-axes copies form-encoded bodies into its records, and ``login`` may be an ID number.
     parser_classes = (JSONParser,)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before the limits and the lockout, which read the database: in a burst of logins, one that
+        # would find the password check taken is answered at once.
+        if not password_check_free():
+            raise LoginBusy()
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="auth_token",

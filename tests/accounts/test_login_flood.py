@@ -3,10 +3,15 @@ near the top of the middleware while the wait lasts, and each process checks one
 answering a login that finds the check taken with 429 and ``Retry-After: 1`` rather than a queue."""
 
 import datetime
+import os
+import threading
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,9 +101,13 @@ def test_a_limit_per_account_does_not_shut_the_address(api_client, candidate, se
     assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
 
 
-def test_a_token_login_finding_the_password_check_taken_is_answered_at_once(api_client, candidate):
-    with password_check_slot():
-        busy = token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD)
+def test_a_token_login_finding_the_password_check_taken_is_answered_at_once(
+    api_client, candidate, login_limit, django_assert_num_queries
+):
+    """Before the limits and the lockout: it reads nothing and counts against no limit."""
+    with password_check_slot(), django_assert_num_queries(0):
+        for _ in range(3):
+            busy = token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD)
 
     assert busy.status_code == 429
     assert busy["Retry-After"] == "1"
@@ -125,3 +134,30 @@ def test_the_back_office_login_finding_the_password_check_taken_says_so(client):
     assert busy.status_code == 200
     assert "登录的人较多，请稍后重新登录。" in busy.text
     assert not AccessAttempt.objects.exists()
+
+
+def test_a_failed_login_looks_its_account_up_once(api_client, candidate):
+    """The limit per account, django-axes and the backend share one look-up per request."""
+    with CaptureQueriesContext(connection) as queries:
+        assert token_request(api_client, FLOODER).status_code == 400
+
+    account_reads = [query for query in queries.captured_queries if 'FROM "registration_user"' in query["sql"]]
+    assert len(account_reads) == 1
+
+
+def test_passwords_are_checked_on_a_thread_of_lower_priority(api_client, candidate, monkeypatch, settings):
+    """Other requests of the worker get the processor first while a password is hashed."""
+    seen = []
+    real_verify = MD5PasswordHasher.verify
+
+    def observed_verify(self, password, encoded):
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        return real_verify(self, password, encoded)
+
+    monkeypatch.setattr(MD5PasswordHasher, "verify", observed_verify)
+
+    assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
+
+    [(thread, niceness)] = seen
+    assert thread.startswith("password-check")
+    assert niceness >= settings.PASSWORD_CHECK_NICENESS > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
