@@ -7,19 +7,24 @@ only by staff: each such write bumps one generation, which retires every cached 
 
 Redis holds the cache in production (local memory in the embedded default). It shares its Redis with
 the broker, which never evicts, so entries live only minutes: enough for the reads of a session.
+
+A body built anew takes its catalogue rows (city, site, registration point, specialty, unit) from
+each process's memory of them, which the same generation retires: a few thousand rows that every
+body names again and again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
-from registration.models import User
+from registration.models import City, RegistrationPoint, Site, Specialty, Unit, User
 from registration.models.application import Application
-from registration.selectors.applications import application_of_candidate
+from registration.selectors.applications import application_of_candidate_for_body
 from wecan.errors import NotFound
 
 BODY_TTL_SECONDS = 300
@@ -47,12 +52,40 @@ def application_body(*, candidate: User, application_id: int, render: Callable[[
     if entry is not None and entry[0] == generation:
         return entry[1]
     try:
-        application = application_of_candidate(candidate=candidate, application_id=application_id)
+        application = application_of_candidate_for_body(candidate=candidate, application_id=application_id)
     except Application.DoesNotExist:
         raise NotFound() from None
+    _attach_catalogue_rows(application, generation=generation)
     body = render(application)
     cache.set(_key(application_id, application.revision), (generation, body), BODY_TTL_SECONDS)
     return body
+
+
+_CATALOGUE_FIELDS: dict[str, type[Any]] = {
+    "city": City,
+    "site": Site,
+    "registration_point": RegistrationPoint,
+    "specialty": Specialty,
+    "unit": Unit,
+}
+# The rows in memory, (field, id) → row, and the generation they belong to.
+_catalogue_rows: dict[tuple[str, int], Any] = {}
+_catalogue_generation: list[int | None] = [None]
+_CATALOGUE_ROWS_REMEMBERED = 20_000
+
+
+def _attach_catalogue_rows(application: Application, *, generation: int) -> None:
+    """Sets the application's catalogue rows from memory, reading only those not yet in it."""
+    if _catalogue_generation[0] != generation or len(_catalogue_rows) > _CATALOGUE_ROWS_REMEMBERED:
+        _catalogue_rows.clear()
+        _catalogue_generation[0] = generation
+    wanted = {
+        field: key for field in _CATALOGUE_FIELDS if (key := getattr(application, f"{field}_id")) is not None
+    }
+    for field, key in wanted.items():
+        if (field, key) not in _catalogue_rows:
+            _catalogue_rows[(field, key)] = _CATALOGUE_FIELDS[field].objects.get(pk=key)
+        setattr(application, field, _catalogue_rows[(field, key)])
 
 
 def application_bodies_outdated() -> None:

@@ -88,6 +88,17 @@ def application_of_candidate(*, candidate: User, application_id: int) -> Applica
     return applications_of_candidate(candidate=candidate).get(pk=application_id)
 
 
+def application_of_candidate_for_body(*, candidate: User, application_id: int) -> Application:
+    """The candidate's own application with what its body reads but the catalogue rows, which the
+    body takes from memory (registration/application_bodies.py)."""
+    return (
+        Application.objects.filter(candidate=candidate)
+        .select_related("exam", "district", "candidate")
+        .prefetch_related("degree_record", Prefetch("subjects", queryset=Subject.objects.order_by("code")))
+        .get(pk=application_id)
+    )
+
+
 def exam_of_candidate_application(*, candidate: User, application_id: int) -> int | None:
     """The exam id of the candidate's own application, or ``None`` (anyone else's): one indexed look-up,
     for writes that need to know only whose application it is."""

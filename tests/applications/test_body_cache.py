@@ -106,6 +106,23 @@ def test_a_renamed_site_shows_in_the_labels_at_once(api, draft, sections, django
     assert "徐汇区考点（新址）" in str(api.get(url).json()["labels"])
 
 
+def test_a_body_built_again_takes_its_catalogue_rows_from_memory(api, draft, sections):
+    url = f"/api/v1/applications/{draft['id']}/"
+    for key in ("site", "exam", "work"):
+        api.put(f"{url}sections/{key}/", sections[key], format="json")
+    first = api.get(url).json()
+    Application.objects.filter(pk=draft["id"]).update(photo_status=PhotoStatus.PENDING)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = api.get(url).json()
+
+    catalogue_tables = ("registration_city", "registration_site", "registration_registrationpoint")
+    catalogue_tables += ("registration_specialty", "registration_unit")
+    assert not [query for query in queries if any(f'FROM "{table}"' in query["sql"] for table in catalogue_tables)]
+    assert again["labels"] == first["labels"]
+    assert again["labels"]["site"], "the site's names are there, from memory"
+
+
 def test_each_language_has_its_own_body(api, draft):
     url = f"/api/v1/applications/{draft['id']}/"
 
