@@ -1,6 +1,7 @@
 """HTTP under gunicorn on PostgreSQL, with wrk sending the load from a second process.
 
-Figures, under 2 sync workers: requests per second of GET /api/v1/applications/{id}/ as a ratio to a
+Figures, under 2 workers of the web container's gunicorn.conf.py (gthread, 4 threads each, which
+gunicorn reads from the working directory): requests per second of GET /api/v1/applications/{id}/ as a ratio to a
 plain Django view (/healthz/, one SELECT 1) on the same stack; section saves per second and their
 p50/p95/p99 with 10 and with 50 candidates at once; the registration-opens mix (log in, get the
 application, save sections). Then, on the production web process (gunicorn.conf.py) with the abuse
@@ -175,11 +176,16 @@ function request()
 end
 
 throttled = 0
+busy = 0
 failures = ""
 
 function response(status, headers, body)
   if status == 429 then
     throttled = throttled + 1
+    if string.find(body, '"busy"', 1, true) then
+      busy = busy + 1
+      return
+    end
   end
   if status >= 400 and #failures < 300 then
     failures = failures .. " " .. status .. ":" .. string.sub(body, 1, 40)
@@ -189,17 +195,19 @@ end
 function done(summary, latency, requests)
   local errors = summary.errors
   local refused = 0
+  local told_busy = 0
   for _, thread in ipairs(threads) do
     refused = refused + thread:get("throttled")
+    told_busy = told_busy + thread:get("busy")
     local failed = thread:get("failures")
     if mode ~= "flood" and #failed > 0 then
       io.stderr:write("non-2xx answers (" .. mode .. "):" .. failed .. "\n")
     end
   end
   io.write(string.format(
-    'WRK {"requests": %%d, "duration_us": %%d, "socket_errors": %%d, "status_errors": %%d, "throttled": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\n',
+    'WRK {"requests": %%d, "duration_us": %%d, "socket_errors": %%d, "status_errors": %%d, "throttled": %%d, "busy": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d}\n',
     summary.requests, summary.duration, errors.connect + errors.read + errors.write + errors.timeout,
-    errors.status, refused, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+    errors.status, refused, told_busy, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
 
@@ -225,6 +233,7 @@ def wrk_started(url: str, people: list[dict], mode: str, connections: int) -> Ca
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        errors="replace",  # the failures wrk reports are cut at a byte count
     )
 
     def figures() -> dict:
@@ -280,12 +289,12 @@ def with_redis(env: dict[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def serving(env: dict[str, str], *, production: bool = False) -> Iterator[str]:
-    """gunicorn on a free local port, answering /healthz/; yields its URL. Two sync workers, the
-    set-up every earlier figure was taken with; or, with ``production``, the web container's own
-    ``gunicorn.conf.py`` (workers from the CPU count, four threads each)."""
+    """gunicorn on a free local port, answering /healthz/; yields its URL. The web container's own
+    ``gunicorn.conf.py`` (four threads a worker), with two workers; or, with ``production``, as many
+    as it sizes from the CPU count."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    workers = ["--config", "gunicorn.conf.py"] if production else ["-w", "2"]
+    workers = ["--config", "gunicorn.conf.py"] + ([] if production else ["-w", "2"])
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -337,8 +346,11 @@ def main() -> None:
             saves_50 = wrk(url, people, "save", CANDIDATES)
             mix = wrk(url, people, "mix", CANDIDATES)
         figures += request_figures(plain, detail, saves_10, saves_50, mix)
+        # A sign-in answered "busy" (429, Retry-After: 1) is the designed answer while the process's
+        # password check is taken (registration/auth.py): counted on its own line, not as an error.
         errors += sum(
-            result["socket_errors"] + result["status_errors"] for result in (plain, detail, saves_10, saves_50, mix)
+            result["socket_errors"] + result["status_errors"] - result["busy"]
+            for result in (plain, detail, saves_10, saves_50, mix)
         )
     if "flood" in STAGES:
         # The flood meets the abuse limits as production sets them, on the production web process.
@@ -376,6 +388,8 @@ def request_figures(plain: dict, detail: dict, saves_10: dict, saves_50: dict, m
     figures.append(
         Figure("http", "registration-opens mix", mix["rps"], "req/s", f"≥ {MIX_GOAL:.0f}", mix["rps"] >= MIX_GOAL)
     )
+    logins = mix["requests"] / 8  # one request in eight of the mix is a sign-in
+    figures.append(Figure("http", "mix sign-ins answered busy (429, Retry-After: 1)", mix["busy"] / logins * 100, "%"))
     return figures
 
 
