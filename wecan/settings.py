@@ -156,7 +156,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 # Password checks one web process runs at once (registration/auth.py); each takes ~30 ms of a core.
-PASSWORD_CHECKS_PER_PROCESS = env.int("PASSWORD_CHECKS_PER_PROCESS", default=1)
+# All its threads but one (WEB_THREADS, gunicorn.conf.py), which stays for the other requests.
+PASSWORD_CHECKS_PER_PROCESS = env.int(
+    "PASSWORD_CHECKS_PER_PROCESS", default=max(1, env.int("WEB_THREADS", default=4) - 1)
+)
 # Their threads' niceness (0 to 19): the higher, the more the other requests go first while they hash.
 PASSWORD_CHECK_NICENESS = env.int("PASSWORD_CHECK_NICENESS", default=10)
 LOGIN_URL = "login"

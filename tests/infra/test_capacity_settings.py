@@ -95,3 +95,16 @@ def test_with_the_router_on_a_staff_list_reads_through_the_replica_and_nothing_e
     assert staff_answer.status_code == 200
     assert any("registration_application" in query["sql"] for query in replica.captured_queries)
     assert replica_elsewhere.captured_queries == []
+
+
+@pytest.mark.parametrize(("threads", "checks"), [(None, 3), ("8", 7), ("1", 1)])
+def test_password_checks_leave_one_thread_of_each_worker_free(monkeypatch, threads, checks):
+    monkeypatch.delenv("PASSWORD_CHECKS_PER_PROCESS", raising=False)
+    if threads is None:
+        monkeypatch.delenv("WEB_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("WEB_THREADS", threads)
+
+    settings = runpy.run_path(str(BASE_DIR / "wecan" / "settings.py"))
+
+    assert settings["PASSWORD_CHECKS_PER_PROCESS"] == checks
