@@ -60,13 +60,21 @@ def main() -> None:
     for name, settings_module in HASHERS.items():
         env, people = load_database(f"wecan_bench_login_{name.lower()}", DJANGO_SETTINGS_MODULE=settings_module)
         with serving(env) as url:
-            loads[name] = (wrk(url, people, "login", 8), wrk(url, people, "mix", CANDIDATES))
+            # The mix first: the logins alone issue thousands of tokens, and an account keeps only its
+            # newest few, so the mix's tokens issued beforehand would be gone.
+            mix = wrk(url, people, "mix", CANDIDATES)
+            loads[name] = (wrk(url, people, "login", 8), mix)
     for name, (logins, mix) in loads.items():
         when = "before" if name == "PBKDF2" else "after"
-        # Before the change, logins waiting longer than wrk's 10 s count here: that is the finding.
-        errors = sum(result["socket_errors"] + result["status_errors"] for result in (logins, mix))
+        # Before the change, logins waiting longer than wrk's 10 s count here: that is the finding. A
+        # sign-in answered "busy" (429, Retry-After: 1, registration/auth.py) is on a line of its own.
+        errors = sum(result["socket_errors"] + result["status_errors"] - result["busy"] for result in (logins, mix))
+        busy = sum(result["busy"] for result in (logins, mix))
+        signed_in = logins["requests"] - logins["socket_errors"] - logins["status_errors"]
+        logins["rps"] = signed_in / (logins["duration_us"] / 1e6)
         figures += [
-            Figure("login", f"token logins, {name} ({when})", logins["rps"], "req/s"),
+            Figure("login", f"sign-ins answered busy, {name} ({when})", busy, ""),
+            Figure("login", f"token logins that signed in, {name} ({when})", logins["rps"], "req/s"),
             Figure("login", f"token login p50, {name} ({when})", logins["p50_us"] / 1000, "ms"),
             Figure("login", f"registration-opens mix, {name} ({when})", mix["rps"], "req/s"),
             Figure("login", f"errors (socket + non-2xx), {name} ({when})", errors, "",
