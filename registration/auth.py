@@ -8,9 +8,9 @@ A password check costs tens of milliseconds of CPU, so each web process checks a
 ``PASSWORD_CHECKS_PER_PROCESS`` at once: a burst of logins (a flood of wrong passwords, or the morning
 registration opens) cannot take every thread of every worker, and a login that finds the slots taken
 is answered at once with 429 and ``Retry-After: 1`` (``LoginBusy``) instead of waiting in line: a
-waiting thread is a thread the other requests cannot have. The
-hashing itself runs on threads of lower scheduling priority (``PASSWORD_CHECK_NICENESS``), so that
-while it lasts the other requests of every worker still get the processor first.
+waiting thread is a thread the other requests cannot have. The hashing itself runs on threads of lower
+scheduling priority (``PASSWORD_CHECK_NICENESS``), so that while it lasts the other requests of every
+worker still get the processor first.
 """
 
 from __future__ import annotations

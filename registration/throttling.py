@@ -8,8 +8,9 @@ before the handler runs) and pages (``throttle_page``, checked before the view r
 request never reaches a password hasher. Refusals are 429 with ``Retry-After``.
 
 Once a limit per address refuses, ``AbuseGateMiddleware`` refuses that address's next POSTs to the
-same views near the top of the middleware, until the wait is over, with one cache read each: a flood
-from one address then costs the workers little more than reading it, and cannot starve everyone else.
+same views near the top of the middleware until the wait is over, from the process's memory of the
+refusal (or one cache read): a flood from one address then costs the workers little more than reading
+it, and cannot starve everyone else.
 """
 
 from __future__ import annotations
