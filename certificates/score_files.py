@@ -19,6 +19,7 @@ from typing import BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
 
+from certificates.staging import COPY_BOOLEAN, COPY_NULL
 from registration.identity import mod11_2_check_character, normalize_id_number
 from registration.pii import id_number_digest
 from wecan.errors import InvalidInput
@@ -156,13 +157,6 @@ def _score(text: str, *, full_score: int, absent: bool, disqualified: bool) -> i
     return int(match[1])
 
 
-_COPY_NULL = "\\N"
-
-
-def _copy_bool(value: bool) -> str:
-    return "t" if value else "f"
-
-
 class _LineReader:
     """Checks one data line against the catalogue and gives its staging row.
 
@@ -243,7 +237,7 @@ class _LineReader:
         if absent and disqualified:
             raise _Reject(_("缺考和违纪不能同时标记。"))
         score = _score(score_text, full_score=full_score, absent=absent, disqualified=disqualified)
-        return f"{_COPY_NULL if score is None else score}\t{_copy_bool(absent)}\t{_copy_bool(disqualified)}"
+        return f"{COPY_NULL if score is None else score}\t{COPY_BOOLEAN[absent]}\t{COPY_BOOLEAN[disqualified]}"
 
 
 def duplicate_reason(first_line: int) -> str:

@@ -22,6 +22,11 @@ _BATCH = 5000
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+# How COPY's text format writes no value and the two booleans.
+COPY_NULL = "\\N"
+COPY_BOOLEAN = {True: "t", False: "f"}
+
+
 def copy_text(value: str) -> str:
     """``value`` as a field of COPY's text format (its backslashes, tabs and line ends escaped)."""
     return value.translate(_ESCAPES)
@@ -34,12 +39,10 @@ def _copy_line(row: Sequence[object]) -> str:
             [
                 value.translate(_ESCAPES)
                 if type(value) is str
-                else "\\N"
+                else COPY_NULL
                 if value is None
-                else "t"
-                if value is True
-                else "f"
-                if value is False
+                else COPY_BOOLEAN[value]
+                if type(value) is bool
                 else str(value)
                 for value in row
             ]
@@ -54,10 +57,10 @@ _ESCAPED = re.compile(r"\\[\\tnr]")
 
 def _from_copy(value: str, boolean: bool) -> object:
     """A value of COPY's text format back as ``add`` takes it (SQLite has no COPY)."""
-    if value == "\\N":
+    if value == COPY_NULL:
         return None
     if boolean:
-        return value == "t"
+        return value == COPY_BOOLEAN[True]
     return _ESCAPED.sub(lambda escape: _UNESCAPES[escape[0]], value)
 
 

@@ -94,10 +94,10 @@ class AbuseThrottle(SimpleRateThrottle):
         return client_address(request)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
-        identity = self.identity(request)
-        if not identity:
+        # allow_request has just worked the identity out.
+        if not self.key_identity:
             return None
-        return f"abuse-throttle:{self.scope}:{_digest(identity)}"
+        return f"abuse-throttle:{self.scope}:{_digest(self.key_identity)}"
 
     def throttle_failure(self) -> bool:
         if self.counts_addresses:
@@ -106,7 +106,7 @@ class AbuseThrottle(SimpleRateThrottle):
         return super().throttle_failure()
 
     def allow_request(self, request: Any, view: Any) -> bool:
-        # Kept for throttle_failure, which DRF calls without the request.
+        # Once a request: get_cache_key reads it, and throttle_failure, which DRF calls without the request.
         self.key_identity = self.identity(request)
         return super().allow_request(request, view)
 

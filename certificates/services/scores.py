@@ -38,7 +38,7 @@ from certificates.score_files import (
 )
 from certificates.services.certificates import Grant, certificates_issue_passed
 from certificates.services.history import history_records_refresh
-from certificates.staging import StagingTable, copy_text
+from certificates.staging import COPY_BOOLEAN, StagingTable, copy_text
 from registration.choices import Role
 from registration.models import Exam, ScoreMerge, Specialty, Subject, User
 from registration.selectors.applications import subject_codes
@@ -313,7 +313,6 @@ def _apply_rules(cursor: Any, *, years: set[int], actor: User | None) -> RulesAp
         return result
 
     carried_json: dict[frozenset[str], str] = {}
-    flag = {True: "t", False: "f"}
     rows_written: list[str] = []
     for (digest, specialty_id), rows in groupby(_results(cursor), key=itemgetter(0, 1)):
         results = [sittings.get(row[2:]) or sitting(row[2:]) for row in rows]
@@ -326,7 +325,8 @@ def _apply_rules(cursor: Any, *, years: set[int], actor: User | None) -> RulesAp
                     carried_json[outcome.carried_forward] = carried
                 rows_written.append(
                     f"{outcome.year}\t{digest}\t{specialty_id}\t{specialty_codes[specialty_id]}\t"
-                    f"{flag[outcome.specialty_passed]}\t{carried}\t{flag[outcome.absent]}\t{flag[outcome.disqualified]}\n"
+                    f"{COPY_BOOLEAN[outcome.specialty_passed]}\t{carried}\t{COPY_BOOLEAN[outcome.absent]}\t"
+                    f"{COPY_BOOLEAN[outcome.disqualified]}\n"
                 )
         if len(rows_written) >= _CHUNK:
             outcomes.write("".join(rows_written))
