@@ -10,24 +10,26 @@ the broker, which never evicts, so entries live only minutes: enough for the rea
 
 A body built anew takes its catalogue rows (city, site, registration point, specialty, unit) from
 each process's memory of them, which the same generation retires: a few thousand rows that every
-body names again and again.
+body names again and again. The staff queue's page takes its rows from the same memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
-from registration.models import City, RegistrationPoint, Site, Specialty, Unit, User
+from registration.models import City, District, RegistrationPoint, Site, Specialty, Unit, User
 from registration.models.application import Application
 from registration.selectors.applications import application_of_candidate_for_body
 from wecan.errors import NotFound
 
 BODY_TTL_SECONDS = 300
+# What of the catalogue a body names.
+_BODY_CATALOGUE_FIELDS = ("city", "site", "registration_point", "specialty", "unit")
 _GENERATION = "application-body:generation"
 
 
@@ -55,13 +57,14 @@ def application_body(*, candidate: User, application_id: int, render: Callable[[
         application = application_of_candidate_for_body(candidate=candidate, application_id=application_id)
     except Application.DoesNotExist:
         raise NotFound() from None
-    _attach_catalogue_rows(application, generation=generation)
+    _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
     body = render(application)
     cache.set(_key(application_id, application.revision), (generation, body), BODY_TTL_SECONDS)
     return body
 
 
 _CATALOGUE_FIELDS: dict[str, type[Any]] = {
+    "district": District,
     "city": City,
     "site": Site,
     "registration_point": RegistrationPoint,
@@ -74,18 +77,27 @@ _catalogue_generation: list[int | None] = [None]
 _CATALOGUE_ROWS_REMEMBERED = 20_000
 
 
-def _attach_catalogue_rows(application: Application, *, generation: int) -> None:
-    """Sets the application's catalogue rows from memory, reading only those not yet in it."""
+def catalogue_rows_attached(applications: Sequence[Application], *, fields: Iterable[str]) -> None:
+    """Sets the applications' catalogue rows named by ``fields`` (of district, city, site,
+    registration point, specialty and unit) from this process's memory, reading only those not yet in
+    it, a query a field: the staff queue's page names the same few rows fifty times."""
+    _attach_catalogue_rows(applications, fields=fields, generation=cache.get(_GENERATION, 0))
+
+
+def _attach_catalogue_rows(applications: Sequence[Application], *, fields: Iterable[str], generation: int) -> None:
     if _catalogue_generation[0] != generation or len(_catalogue_rows) > _CATALOGUE_ROWS_REMEMBERED:
         _catalogue_rows.clear()
         _catalogue_generation[0] = generation
-    wanted = {
-        field: key for field in _CATALOGUE_FIELDS if (key := getattr(application, f"{field}_id")) is not None
-    }
-    for field, key in wanted.items():
-        if (field, key) not in _catalogue_rows:
-            _catalogue_rows[(field, key)] = _CATALOGUE_FIELDS[field].objects.get(pk=key)
-        setattr(application, field, _catalogue_rows[(field, key)])
+    for field in fields:
+        keys = {key for application in applications if (key := getattr(application, f"{field}_id")) is not None}
+        missing = [key for key in keys if (field, key) not in _catalogue_rows]
+        if missing:
+            for key, row in _CATALOGUE_FIELDS[field].objects.in_bulk(missing).items():
+                _catalogue_rows[(field, key)] = row
+        for application in applications:
+            key = getattr(application, f"{field}_id")
+            if key is not None:
+                setattr(application, field, _catalogue_rows[(field, key)])
 
 
 def application_bodies_outdated() -> None:

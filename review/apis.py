@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
@@ -22,7 +23,7 @@ from registration.selectors.applications import application_of_candidate
 from review.errors import NotAllowed
 from review.models import EligibilityDeclaration, Reminder
 from review.scope import Duty, is_staff_member, may
-from review.selectors import jobs_visible_to, reminders_of, staff_application_get, staff_application_list
+from review.selectors import jobs_visible_to, reminders_of, staff_application_get, staff_queue, staff_queue_rows
 from review.serializers import (
     ApplicationSearchInputSerializer,
     BulkConfirmInputSerializer,
@@ -82,6 +83,13 @@ def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
     return body.validated_data
 
 
+def _queue_page(view: GenericAPIView, queue: QuerySet[Any]) -> Response:
+    """A page of the staff queue: its ids paged by the index, then only the page's rows read."""
+    page = view.paginate_queryset(queue)
+    rows = staff_queue_rows(page or [])
+    return view.get_paginated_response(StaffApplicationListSerializer(rows, many=True).data)
+
+
 class StaffApplicationList(GenericAPIView):
     permission_classes = [MayViewApplications]
     serializer_class = StaffApplicationListSerializer
@@ -96,14 +104,13 @@ class StaffApplicationList(GenericAPIView):
         summary="Applications in the caller's scope",
     )
     def get(self, request: Request) -> Response:
-        applications = staff_application_list(
+        queue = staff_queue(
             user=request.user,
             status=request.query_params.get("status", ""),
             specialty=request.query_params.get("specialty", ""),
             q=request.query_params.get("q", ""),
         )
-        page = self.paginate_queryset(applications)
-        return self.get_paginated_response(StaffApplicationListSerializer(page, many=True).data)
+        return _queue_page(self, queue)
 
 
 class StaffApplicationSearch(GenericAPIView):
@@ -119,11 +126,10 @@ class StaffApplicationSearch(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(ApplicationSearchInputSerializer, request)
-        applications = staff_application_list(
+        queue = staff_queue(
             user=request.user, status=data.get("status", ""), specialty=data.get("specialty", ""), q=data.get("q", "")
         )
-        page = self.paginate_queryset(applications)
-        return self.get_paginated_response(StaffApplicationListSerializer(page, many=True).data)
+        return _queue_page(self, queue)
 
 
 class StaffApplicationDetail(APIView):

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from registration.apis.applications import NodeSerializer, RejectionReasonSerializer
 from registration.models import Application
+from registration.models.application import ApplicationStatus
 from registration.selectors.applications import application_sections, status_nodes
 from registration.serializers import StrictInputSerializer
 from review.models import EligibilityDeclaration, Job, Reminder
@@ -39,7 +40,7 @@ class StaffApplicationListSerializer(serializers.Serializer):
     site = serializers.CharField(source="site.code", default=None)
     registration_point = serializers.CharField(source="registration_point.code", default=None)
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.SerializerMethodField()
     name = serializers.CharField(source="candidate.name")
     id_number_masked = serializers.CharField(source="candidate.id_number_masked")
     specialty = SpecialtySummarySerializer(allow_null=True)
@@ -48,6 +49,10 @@ class StaffApplicationListSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     resubmission_count = serializers.IntegerField()
     resubmitted = serializers.SerializerMethodField(help_text="重新提交（确认不通过后再次提交）")
+
+    def get_status_label(self, application: Application) -> str:
+        # Not get_status_display, which translates every status's label on each call: 50 rows a page.
+        return str(ApplicationStatus(application.status).label)
 
     def get_resubmitted(self, application: Application) -> bool:
         return application.resubmission_count > 0

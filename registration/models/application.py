@@ -163,10 +163,16 @@ class Application(models.Model):
             models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_known"),
         ]
         indexes = [
-            # Staff queues: a scope, a status, oldest submission first.
-            models.Index(fields=["registration_point", "status", "submitted_at"], name="application_point_queue"),
-            models.Index(fields=["site", "status", "submitted_at"], name="application_site_queue"),
-            models.Index(fields=["district", "status", "submitted_at"], name="application_district_queue"),
+            # Staff queues: a scope, a status, oldest submission first, the id breaking ties; a page's
+            # ids are read from the index alone (review.selectors.staff_queue).
+            models.Index(fields=["registration_point", "status", "submitted_at", "id"], name="application_point_queue"),
+            models.Index(
+                fields=["site", "status", "submitted_at", "id"],
+                condition=models.Q(registration_point__isnull=True),
+                name="application_unpointed_queue",
+            ),
+            models.Index(fields=["site", "status", "submitted_at", "id"], name="application_site_queue"),
+            models.Index(fields=["district", "status", "submitted_at", "id"], name="application_district_queue"),
         ]
 
     def __str__(self) -> str:
