@@ -3,9 +3,10 @@ sign-in (page and API token), password reset, identity appeals.
 
 Each endpoint is limited twice: per client address (sized for a hospital whose staff all come from
 one address) and per account (whatever spelling names it), with rates from the environment
-(``ABUSE_THROTTLE_RATES``). The same throttle classes serve DRF views (``throttle_classes``, checked
-before the handler runs) and pages (``throttle_page``, checked before the view runs), so a refused
-request never reaches a password hasher. Refusals are 429 with ``Retry-After``.
+(``ABUSE_THROTTLE_RATES``); sign-ins also by their failures per address. The same throttle classes
+serve DRF views (``throttle_classes``, checked before the handler runs) and pages (``throttle_page``,
+checked before the view runs), so a refused request never reaches a password hasher. Refusals are 429
+with ``Retry-After``.
 
 Once a limit per address refuses, ``AbuseGateMiddleware`` refuses that address's next POSTs to the
 same views near the top of the middleware until the wait is over, from the process's memory of the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -24,6 +26,7 @@ from functools import wraps
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.core.cache import BaseCache, caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -40,6 +43,8 @@ from rest_framework.views import APIView
 from registration.auth import lockout_username
 from registration.pii import typed_id_number_digest
 from wecan.errors import error_body
+
+logger = logging.getLogger(__name__)
 
 AnyRequest = HttpRequest | Request
 # Longer than any login, e-mail or ID number the forms accept.
@@ -102,7 +107,12 @@ class AbuseThrottle(SimpleRateThrottle):
     def throttle_failure(self) -> bool:
         if self.counts_addresses:
             wait = self.wait() or 1
-            self.cache.set(_refusing_key(self.scope, self.key_identity), time.time() + wait, math.ceil(wait))
+            key = _refusing_key(self.scope, self.key_identity)
+            # Logged when the address is shut, not for each request refused while it is.
+            if self.cache.add(key, time.time() + wait, math.ceil(wait)):
+                logger.warning("Limit %s shuts an address for %d s", self.scope, math.ceil(wait))
+            else:
+                self.cache.set(key, time.time() + wait, math.ceil(wait))
         return super().throttle_failure()
 
     def allow_request(self, request: Any, view: Any) -> bool:
@@ -128,6 +138,31 @@ class RegisterByAccount(AbuseThrottle):
 
 class LoginByAddress(AbuseThrottle):
     scope = "login_address"
+
+
+class LoginFailuresByAddress(AbuseThrottle):
+    """Counts the failed sign-ins from one address (a wrong password, an unknown or a locked-out
+    account), not its attempts: a few dozen failures a minute from one address is a client guessing,
+    and each before the lockout cost a password check. Checked, as a view's limit, it records nothing;
+    ``user_login_failed`` records each failure (``_login_failure_recorded``), and the failure that
+    reaches the rate shuts the address at once, through ``AbuseGateMiddleware``."""
+
+    scope = "login_failures_address"
+    recording = False
+
+    def throttle_success(self) -> bool:
+        return super().throttle_success() if self.recording else True
+
+
+@receiver(user_login_failed)
+def _login_failure_recorded(*, request: AnyRequest | None = None, **kwargs: Any) -> None:
+    if request is None:
+        return
+    throttle = LoginFailuresByAddress()
+    throttle.recording = True
+    limit = throttle.num_requests  # type: ignore[attr-defined]  # set from the rate; DRF's stubs omit it
+    if throttle.allow_request(request, None) and len(getattr(throttle, "history", ())) >= limit:
+        throttle.throttle_failure()
 
 
 class LoginByAccount(AbuseThrottle):

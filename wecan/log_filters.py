@@ -53,3 +53,11 @@ def mask_handlers(logger: logging.Logger) -> None:
     for handler in logger.handlers:
         if not any(isinstance(existing, MaskIdNumbers) for existing in handler.filters):
             handler.addFilter(MaskIdNumbers())
+
+
+class RefusalsUnlogged(logging.Filter):
+    """Drops Django's line for each 429: a flood would write one a request, and the abuse limits log
+    each address they shut once instead (registration/throttling.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 429

@@ -306,6 +306,7 @@ ABUSE_THROTTLE_RATES = {
     "register_account": env.str("THROTTLE_REGISTER_PER_ACCOUNT", default="10/hour"),
     "login_address": env.str("THROTTLE_LOGIN_PER_ADDRESS", default="600/hour"),
     "login_account": env.str("THROTTLE_LOGIN_PER_ACCOUNT", default="60/hour"),
+    "login_failures_address": env.str("THROTTLE_LOGIN_FAILURES_PER_ADDRESS", default="30/minute"),
     "password_reset_address": env.str("THROTTLE_PASSWORD_RESET_PER_ADDRESS", default="100/hour"),
     "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_PER_ACCOUNT", default="5/hour"),
     "appeal_address": env.str("THROTTLE_APPEAL_PER_ADDRESS", default="20/hour"),
@@ -360,7 +361,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # No log line carries a full ID number (search terms, exception messages, request lines).
-    "filters": {"mask_id_numbers": {"()": "wecan.log_filters.MaskIdNumbers"}},
+    "filters": {
+        "mask_id_numbers": {"()": "wecan.log_filters.MaskIdNumbers"},
+        "refusals_unlogged": {"()": "wecan.log_filters.RefusalsUnlogged"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_id_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -368,6 +372,7 @@ LOGGING = {
         # to the masked console.
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["refusals_unlogged"]},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every render at INFO.
         "weasyprint": {"level": "WARNING"},

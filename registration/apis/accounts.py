@@ -41,6 +41,7 @@ from registration.throttling import (
     CaptchaByAddress,
     LoginByAccount,
     LoginByAddress,
+    LoginFailuresByAddress,
     RegisterByAccount,
     RegisterByAddress,
     ThrottledApiMixin,
@@ -96,7 +97,7 @@ class CaptchaApi(ThrottledApiMixin, APIView):
 class TokenApi(ThrottledApiMixin, APIView):
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
-    throttle_classes = (LoginByAddress, LoginByAccount)
+    throttle_classes = (LoginByAddress, LoginFailuresByAddress, LoginByAccount)
     # JSON only: django-axes copies form-encoded bodies into its records, and ``login`` may be an ID number.
     parser_classes = (JSONParser,)
 

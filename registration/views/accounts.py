@@ -21,6 +21,7 @@ from registration.services.accounts import candidate_register, degree_record_cre
 from registration.throttling import (
     LoginByAccount,
     LoginByAddress,
+    LoginFailuresByAddress,
     PasswordResetByAccount,
     PasswordResetByAddress,
     RegisterByAccount,
@@ -74,7 +75,7 @@ urlpatterns = [
     path("accounts/register/", register, name="register"),
     path(
         "accounts/login/",
-        throttle_page(LoginByAddress, LoginByAccount)(
+        throttle_page(LoginByAddress, LoginFailuresByAddress, LoginByAccount)(
             auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
         ),
         name="login",

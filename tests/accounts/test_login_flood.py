@@ -1,9 +1,11 @@
 """A flood of logins cannot take the site down (issue 21): an address a limit refused is refused again
-near the top of the middleware while the wait lasts, and each process checks one password at a time,
-answering a login that finds the check taken with 429 and ``Retry-After: 1`` rather than a queue."""
+near the top of the middleware while the wait lasts, a few dozen failed sign-ins a minute shut the
+address, and each process checks only so many passwords at once, answering a login that finds every
+check taken with 429 and ``Retry-After: 1`` rather than a queue."""
 
 import contextlib
 import datetime
+import logging
 import os
 import threading
 
@@ -172,3 +174,78 @@ def test_passwords_are_checked_on_a_thread_of_lower_priority(api_client, candida
     [(thread, niceness)] = seen
     assert thread.startswith("password-check")
     assert niceness >= settings.PASSWORD_CHECK_NICENESS > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.fixture
+def failure_limit(settings):
+    settings.ABUSE_THROTTLE_RATES = {**settings.ABUSE_THROTTLE_RATES, "login_failures_address": "3/minute"}
+
+
+def test_the_failure_that_reaches_the_limit_shuts_the_address_for_the_rest_of_the_minute(
+    api_client, candidate, failure_limit, django_assert_num_queries
+):
+    """Each failure before the lockout costs a password check: an address failing a few dozen a
+    minute is refused at the gate, with no query and no check, its neighbours not."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for login in ("guess_1", "guess_2", "zhang_san"):
+            assert token_request(api_client, FLOODER, login=login).status_code == 400
+
+        with django_assert_num_queries(0):
+            gated = token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD)
+
+        assert gated.status_code == 429
+        assert gated.json() == {"code": "throttled", "message": "请求过于频繁，请1分钟后再试。"}
+        assert 0 < int(gated["Retry-After"]) <= 60
+        assert token_request(api_client, NEIGHBOUR, password=CANDIDATE_PASSWORD).status_code == 200
+
+        traveller.shift(datetime.timedelta(seconds=61))
+        assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
+
+
+def test_sign_ins_that_succeed_or_find_the_check_busy_are_not_failures(api_client, candidate, failure_limit):
+    """A hospital signing its staff in from one address is limited by the attempts, not by this."""
+    for _ in range(5):
+        assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 200
+    with every_password_check_taken():
+        for _ in range(5):
+            assert token_request(api_client, FLOODER).json()["code"] == "busy"
+
+    assert token_request(api_client, FLOODER).status_code == 400
+
+
+def test_failures_on_the_login_page_and_the_api_count_together_and_shut_both(
+    client, api_client, candidate, failure_limit
+):
+    for sequence in range(2):
+        client.post(reverse("login"), {"username": f"guess_{sequence}", "password": "x"}, REMOTE_ADDR=FLOODER)
+    assert token_request(api_client, FLOODER).status_code == 400
+
+    assert token_request(api_client, FLOODER, password=CANDIDATE_PASSWORD).status_code == 429
+    page = client.post(reverse("login"), {"username": "zhang_san", "password": CANDIDATE_PASSWORD}, REMOTE_ADDR=FLOODER)
+    assert page.status_code == 429
+    assert "请求过于频繁" in page.text
+
+
+def test_attempts_on_a_locked_out_account_count_as_failures(api_client, candidate, settings):
+    """django-axes locks the account for the address after AXES_FAILURE_LIMIT failures (5); the
+    attempts it then refuses are failures of the address too."""
+    settings.ABUSE_THROTTLE_RATES = {**settings.ABUSE_THROTTLE_RATES, "login_failures_address": "7/minute"}
+    for _ in range(django_settings.AXES_FAILURE_LIMIT - 1):
+        assert token_request(api_client, FLOODER).status_code == 400
+    for _ in range(3):  # the failure that locks it, then two attempts while it is locked
+        assert token_request(api_client, FLOODER).json()["code"] == "locked_out"
+
+    assert token_request(api_client, FLOODER, login="li_si").json()["code"] == "throttled"
+
+
+def test_an_address_shut_is_logged_once_and_the_refusals_not_one_by_one(api_client, candidate, login_limit, caplog):
+    """A flood would otherwise write a log line a request."""
+    with caplog.at_level(logging.INFO):
+        for _ in range(6):
+            token_request(api_client, FLOODER)
+
+    shut = [record.getMessage() for record in caplog.records if record.name == "registration.throttling"]
+    assert shut == ["Limit login_address shuts an address for 3600 s"]
+    refusals = [record for record in caplog.records if getattr(record, "status_code", None) == 429]
+    assert refusals == []
+    assert [record.status_code for record in caplog.records if record.name == "django.request"] == [400, 400]

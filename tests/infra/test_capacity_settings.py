@@ -1,6 +1,7 @@
 """The web process's size, and the read replica's router (off unless DATABASE_REPLICA_URL is set)."""
 
 import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def gunicorn_settings(monkeypatch, **environment: str) -> dict:
-    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_BIND", "WEB_TIMEOUT_SECONDS"):
+    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_BIND", "WEB_TIMEOUT_SECONDS", "WEB_GIL_SWITCH_MS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -41,6 +42,18 @@ def test_gunicorn_treats_an_empty_variable_as_unset(monkeypatch):
     settings = gunicorn_settings(monkeypatch, WEB_WORKERS="")
 
     assert settings["workers"] == 5
+
+
+@pytest.mark.parametrize(("environment", "interval"), [({}, 0.0005), ({"WEB_GIL_SWITCH_MS": "2"}, 0.002)])
+def test_a_worker_hands_the_gil_over_sooner_than_pythons_default(monkeypatch, environment, interval):
+    """A request waiting on a socket gets the GIL back within half a millisecond, not five."""
+    settings = gunicorn_settings(monkeypatch, **environment)
+    chosen: list[float] = []
+    monkeypatch.setattr(sys, "setswitchinterval", chosen.append)
+
+    settings["post_fork"](None, None)
+
+    assert chosen == [pytest.approx(interval)]
 
 
 def test_gunicorn_access_log_leaves_the_query_string_out(monkeypatch):
