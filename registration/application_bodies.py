@@ -90,14 +90,16 @@ def _attach_catalogue_rows(applications: Sequence[Application], *, fields: Itera
         _catalogue_generation[0] = generation
     for field in fields:
         keys = {key for application in applications if (key := getattr(application, f"{field}_id")) is not None}
-        missing = [key for key in keys if (field, key) not in _catalogue_rows]
-        if missing:
-            for key, row in _CATALOGUE_FIELDS[field].objects.in_bulk(missing).items():
-                _catalogue_rows[(field, key)] = row
+        # Gathered here: another thread may empty the memory meanwhile.
+        rows = {key: row for key in keys if (row := _catalogue_rows.get((field, key))) is not None}
+        if missing := keys - rows.keys():
+            read = _CATALOGUE_FIELDS[field].objects.in_bulk(missing)
+            rows.update(read)
+            _catalogue_rows.update({(field, key): row for key, row in read.items()})
         for application in applications:
             key = getattr(application, f"{field}_id")
             if key is not None:
-                setattr(application, field, _catalogue_rows[(field, key)])
+                setattr(application, field, rows[key])
 
 
 def application_bodies_outdated() -> None:
