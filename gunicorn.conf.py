@@ -23,9 +23,10 @@ timeout = _setting("WEB_TIMEOUT_SECONDS", 30)
 # under a flood of refused sign-ins /healthz/'s p95 was 1.0–1.6 s at 5 ms and 0.2–0.3 s at 0.5 ms
 # (bench/http_load.py, 2 cores).
 gil_switch_seconds = float(os.environ.get("WEB_GIL_SWITCH_MS") or 0.5) / 1000
-# A worker is replaced now and then, at different moments, so a slow leak cannot grow.
-max_requests = 5000
-max_requests_jitter = 500
+# A worker is replaced now and then, at different moments, so a slow leak cannot grow; not every few
+# seconds, which a worker answering a flood of refused sign-ins did at 5,000 requests.
+max_requests = _setting("WEB_MAX_REQUESTS", 100_000)
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 # The path without its query string: a search's query may carry an ID number, which no log keeps.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
