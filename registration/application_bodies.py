@@ -24,7 +24,7 @@ from django.utils import translation
 
 from registration.models import City, District, RegistrationPoint, Site, Specialty, Unit, User
 from registration.models.application import Application
-from registration.selectors.applications import application_of_candidate_for_body
+from registration.selectors.applications import application_of_candidate_for_body, body_rows_attached
 from wecan.errors import NotFound
 
 BODY_TTL_SECONDS = 300
@@ -60,6 +60,21 @@ def application_body(*, candidate: User, application_id: int, render: Callable[[
     _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
     body = render(application)
     cache.set(_key(application_id, application.revision), (generation, body), BODY_TTL_SECONDS)
+    return body
+
+
+def saved_application_body(
+    *, application: Application, candidate: User, render: Callable[[Application], bytes]
+) -> bytes:
+    """The body of the candidate's application as a write has just saved it, made from the row the
+    write holds (with the revision it read under the row's lock, so the body is that revision's even
+    when another write follows), not read again; cached for the candidate's next GET."""
+    application.candidate = candidate
+    generation = cache.get(_GENERATION, 0)
+    body_rows_attached(application)
+    _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
+    body = render(application)
+    cache.set(_key(application.pk, application.revision), (generation, body), BODY_TTL_SECONDS)
     return body
 
 

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registration import choices
-from registration.application_bodies import application_body
+from registration.application_bodies import application_body, saved_application_body
 from registration.models import District, Exam
 from registration.models.application import Application
 from registration.permissions import IsCandidate
@@ -241,13 +241,14 @@ class ApplicationSection(APIView):
             raise NotFound()
         _require_own(request, application_id)
         _refuse_unknown_fields(request.data, input_field_names(section))
-        application_save_section(
+        application = application_save_section(
             application_id=application_id,
             section=section,
             data=request.data,
             actor=request.user,  # type: ignore[arg-type]
         )
-        return _body(application_id, request)
+        body = saved_application_body(application=application, candidate=request.user, render=_rendered)  # type: ignore[arg-type]
+        return HttpResponse(body, content_type="application/json")
 
 
 class ChangeDistrictSerializer(serializers.Serializer):

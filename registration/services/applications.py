@@ -142,6 +142,9 @@ def application_save_section(*, application_id: int, section: str, data: Mapping
         if subjects is not None:
             application.subjects.set(subjects)
         _record(application, action=f"save_{section}", actor=actor)
+        # The revision the database gave this write, read under the lock: the row in hand is that
+        # revision, whatever write comes next (registration/application_bodies.py).
+        application.refresh_from_db(fields=["revision"])
     return application
 
 
