@@ -120,7 +120,19 @@ def prepare() -> None:
         for key, data in sections.items():
             application_save_section(application_id=application.pk, section=key, data=data, actor=candidate)
         token = user_token_issue(user=candidate).key
-        people.append({"username": candidate.username, "id": application.pk, "token": token})
+        # The mix signs this twin in, not the candidate: an account keeps only its newest tokens
+        # (LIVE_TOKENS_PER_ACCOUNT), and the mix's sign-ins would retire the token its reads use.
+        signer_body = f"3101011991{(number % 12) + 1:02d}{(number % 28) + 1:02d}{number:03d}"
+        signer = candidate_register(
+            username=f"signer{number:03d}",
+            password=PASSWORD,
+            name="压测考生",
+            id_type="resident_id",
+            id_number=signer_body + mod11_2_check_character(signer_body),
+            email=f"signer{number:03d}@example.com",
+            mobile=f"139{number:08d}",
+        )
+        people.append({"username": candidate.username, "id": application.pk, "token": token, "signer": signer.username})
     print(json.dumps(people))
 
 
@@ -166,7 +178,7 @@ function request()
     -- The registration-opens mix: log in once, look at the application, save six sections.
     local step = counter %% 8
     if step == 0 then
-      local body = '{"login": "' .. person.username .. '", "password": "%(password)s"}'
+      local body = '{"login": "' .. person.signer .. '", "password": "%(password)s"}'
       return wrk.format("POST", "/api/v1/auth/token/", {["Content-Type"] = "application/json"}, body)
     elseif step == 1 then
       return wrk.format("GET", base, auth(person))
@@ -254,7 +266,10 @@ def wrk_started(url: str, people: list[dict], mode: str, connections: int) -> Ca
 
 
 def _lua_table(people: list[dict]) -> str:
-    rows = ", ".join(f'{{id = {p["id"]}, token = "{p["token"]}", username = "{p["username"]}"}}' for p in people)
+    rows = ", ".join(
+        f'{{id = {p["id"]}, token = "{p["token"]}", username = "{p["username"]}", signer = "{p["signer"]}"}}'
+        for p in people
+    )
     return "{" + rows + "}"
 
 
