@@ -57,10 +57,7 @@ def application_body(*, candidate: User, application_id: int, render: Callable[[
         application = application_of_candidate_for_body(candidate=candidate, application_id=application_id)
     except Application.DoesNotExist:
         raise NotFound() from None
-    _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
-    body = render(application)
-    cache.set(_key(application_id, application.revision), (generation, body), BODY_TTL_SECONDS)
-    return body
+    return _rendered_and_cached(application, render=render, generation=generation)
 
 
 def saved_application_body(
@@ -70,8 +67,11 @@ def saved_application_body(
     write holds (with the revision it read under the row's lock, so the body is that revision's even
     when another write follows), not read again; cached for the candidate's next GET."""
     application.candidate = candidate
-    generation = cache.get(_GENERATION, 0)
     body_rows_attached(application)
+    return _rendered_and_cached(application, render=render, generation=cache.get(_GENERATION, 0))
+
+
+def _rendered_and_cached(application: Application, *, render: Callable[[Application], bytes], generation: int) -> bytes:
     _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
     body = render(application)
     cache.set(_key(application.pk, application.revision), (generation, body), BODY_TTL_SECONDS)

@@ -144,7 +144,7 @@ class LoginFailuresByAddress(AbuseThrottle):
     """Counts the failed sign-ins from one address (a wrong password, an unknown or a locked-out
     account), not its attempts: a few dozen failures a minute from one address is a client guessing,
     and each before the lockout cost a password check. Checked, as a view's limit, it records nothing;
-    ``user_login_failed`` records each failure (``_login_failure_recorded``), and the failure that
+    ``user_login_failed`` records each failure (``failure_recorded``), and the failure that
     reaches the rate shuts the address at once, through ``AbuseGateMiddleware``."""
 
     scope = "login_failures_address"
@@ -153,16 +153,20 @@ class LoginFailuresByAddress(AbuseThrottle):
     def throttle_success(self) -> bool:
         return super().throttle_success() if self.recording else True
 
+    @classmethod
+    def failure_recorded(cls, request: AnyRequest) -> None:
+        """Counts one failed sign-in; the one that reaches the rate shuts the address."""
+        throttle = cls()
+        throttle.recording = True
+        limit = throttle.num_requests  # type: ignore[attr-defined]  # set from the rate; DRF's stubs omit it
+        if throttle.allow_request(request, None) and len(getattr(throttle, "history", ())) >= limit:
+            throttle.throttle_failure()
+
 
 @receiver(user_login_failed)
 def _login_failure_recorded(*, request: AnyRequest | None = None, **kwargs: Any) -> None:
-    if request is None:
-        return
-    throttle = LoginFailuresByAddress()
-    throttle.recording = True
-    limit = throttle.num_requests  # type: ignore[attr-defined]  # set from the rate; DRF's stubs omit it
-    if throttle.allow_request(request, None) and len(getattr(throttle, "history", ())) >= limit:
-        throttle.throttle_failure()
+    if request is not None:
+        LoginFailuresByAddress.failure_recorded(request)
 
 
 class LoginByAccount(AbuseThrottle):
@@ -175,6 +179,10 @@ class LoginByAccount(AbuseThrottle):
     def identity(self, request: AnyRequest) -> str:
         login = _posted(request, "login") or _posted(request, "username")
         return lockout_username(request, {"username": login}) if login.strip() else ""
+
+
+# Every way in by password (the token API, the login page, the back office's login) is limited alike.
+SIGN_IN_LIMITS: tuple[type[AbuseThrottle], ...] = (LoginByAddress, LoginFailuresByAddress, LoginByAccount)
 
 
 class PasswordResetByAddress(AbuseThrottle):

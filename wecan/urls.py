@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from registration.throttling import LoginByAccount, LoginByAddress, LoginFailuresByAddress, throttle_page
+from registration.throttling import SIGN_IN_LIMITS, throttle_page
 from wecan.views import healthz
 
 # Unknown paths under /api/ answer with the API's JSON error body (API.md v1.1).
@@ -12,7 +12,7 @@ handler404 = "wecan.views.not_found"
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     # The admin's sign-in hashes passwords like the portal's: the same limits, before the view.
-    path("admin/login/", throttle_page(LoginByAddress, LoginFailuresByAddress, LoginByAccount)(admin.site.login)),
+    path("admin/login/", throttle_page(*SIGN_IN_LIMITS)(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the pinned sidecar package, its start-up script a file of its own: the CSP

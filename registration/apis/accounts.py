@@ -38,10 +38,8 @@ from registration.services.accounts import (
 )
 from registration.services.captcha import CAPTCHA_WRONG, captcha_check, captcha_issue
 from registration.throttling import (
+    SIGN_IN_LIMITS,
     CaptchaByAddress,
-    LoginByAccount,
-    LoginByAddress,
-    LoginFailuresByAddress,
     RegisterByAccount,
     RegisterByAddress,
     ThrottledApiMixin,
@@ -97,7 +95,7 @@ class CaptchaApi(ThrottledApiMixin, APIView):
 class TokenApi(ThrottledApiMixin, APIView):
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
-    throttle_classes = (LoginByAddress, LoginFailuresByAddress, LoginByAccount)
+    throttle_classes = SIGN_IN_LIMITS
     # JSON only: django-axes copies form-encoded bodies into its records, and ``login`` may be an ID number.
     parser_classes = (JSONParser,)
 

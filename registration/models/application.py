@@ -178,6 +178,13 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.exam.year})"
 
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # Django adds its own only where none is defined
+        # Django's own builds and translates the label of every status on each call, which a staff
+        # page of fifty rows paid 550 times.
+        if self.status in ApplicationStatus.values:
+            return str(ApplicationStatus(self.status).label)
+        return str(self.status)
+
 
 class ApplicationEvent(models.Model):
     """The audit trail: who moved the application from which state to which, why, when."""

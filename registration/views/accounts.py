@@ -19,9 +19,7 @@ from registration.models import User
 from registration.selectors.accounts import degree_record_list
 from registration.services.accounts import candidate_register, degree_record_create
 from registration.throttling import (
-    LoginByAccount,
-    LoginByAddress,
-    LoginFailuresByAddress,
+    SIGN_IN_LIMITS,
     PasswordResetByAccount,
     PasswordResetByAddress,
     RegisterByAccount,
@@ -75,7 +73,7 @@ urlpatterns = [
     path("accounts/register/", register, name="register"),
     path(
         "accounts/login/",
-        throttle_page(LoginByAddress, LoginFailuresByAddress, LoginByAccount)(
+        throttle_page(*SIGN_IN_LIMITS)(
             auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
         ),
         name="login",
