@@ -11,6 +11,11 @@ the broker, which never evicts, so entries live only minutes: enough for the rea
 A body built anew takes its catalogue rows (city, site, registration point, specialty, unit) from
 each process's memory of them, which the same generation retires: a few thousand rows that every
 body names again and again. The staff queue's page takes its rows from the same memory.
+
+Its history subjects (last year's failed subjects of a history candidate, three queries to find,
+and for nearly everyone an empty answer) are cached beside the body under the application and the
+candidate's ID digest, with the generation: they outlive the revisions of a session of saves, and
+are read with the same cache round trip as the generation.
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from django.utils import translation
 
 from registration.models import City, District, RegistrationPoint, Site, Specialty, Unit, User
 from registration.models.application import Application
-from registration.selectors.applications import application_of_candidate_for_body, body_rows_attached
+from registration.selectors.applications import (
+    application_of_candidate_for_body,
+    body_rows_attached,
+    history_subject_defaults,
+)
 from wecan.errors import NotFound
 
 BODY_TTL_SECONDS = 300
@@ -32,12 +41,21 @@ BODY_TTL_SECONDS = 300
 _BODY_CATALOGUE_FIELDS = ("city", "site", "registration_point", "specialty", "unit")
 _GENERATION = "application-body:generation"
 
+HistorySubjects = dict[str, list[str]]
+# Renders a body from the application and its history subjects.
+Render = Callable[[Application, HistorySubjects], bytes]
+
 
 def _key(application_id: int, revision: int) -> str:
     return f"application-body:{application_id}:{revision}:{translation.get_language()}"
 
 
-def application_body(*, candidate: User, application_id: int, render: Callable[[Application], bytes]) -> bytes:
+def _history_key(application_id: int, candidate: User) -> str:
+    # The digest too: the candidate's own sittings are found under it.
+    return f"application-history-subjects:{application_id}:{candidate.id_number_digest or ''}"
+
+
+def application_body(*, candidate: User, application_id: int, render: Render) -> bytes:
     """The candidate's own application as ``render`` makes it, from the cache when it is current.
 
     One indexed query (ownership and revision) and one cache round trip when cached; ``NotFound`` for
@@ -48,33 +66,43 @@ def application_body(*, candidate: User, application_id: int, render: Callable[[
     )
     if revision is None:
         raise NotFound()
-    found = cache.get_many([_key(application_id, revision), _GENERATION])
+    body_key, history_key = _key(application_id, revision), _history_key(application_id, candidate)
+    found = cache.get_many([body_key, _GENERATION, history_key])
     generation = found.get(_GENERATION, 0)
-    entry = found.get(_key(application_id, revision))
+    entry = found.get(body_key)
     if entry is not None and entry[0] == generation:
         return entry[1]
     try:
         application = application_of_candidate_for_body(candidate=candidate, application_id=application_id)
     except Application.DoesNotExist:
         raise NotFound() from None
-    return _rendered_and_cached(application, render=render, generation=generation)
+    return _rendered_and_cached(application, render=render, generation=generation, history=found.get(history_key))
 
 
-def saved_application_body(
-    *, application: Application, candidate: User, render: Callable[[Application], bytes]
-) -> bytes:
+def saved_application_body(*, application: Application, candidate: User, render: Render) -> bytes:
     """The body of the candidate's application as a write has just saved it, made from the row the
     write holds (with the revision it read under the row's lock, so the body is that revision's even
     when another write follows), not read again; cached for the candidate's next GET."""
     application.candidate = candidate
     body_rows_attached(application)
-    return _rendered_and_cached(application, render=render, generation=cache.get(_GENERATION, 0))
+    history_key = _history_key(application.pk, candidate)
+    found = cache.get_many([_GENERATION, history_key])
+    return _rendered_and_cached(
+        application, render=render, generation=found.get(_GENERATION, 0), history=found.get(history_key)
+    )
 
 
-def _rendered_and_cached(application: Application, *, render: Callable[[Application], bytes], generation: int) -> bytes:
+def _rendered_and_cached(
+    application: Application, *, render: Render, generation: int, history: tuple[int, HistorySubjects] | None
+) -> bytes:
     _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
-    body = render(application)
-    cache.set(_key(application.pk, application.revision), (generation, body), BODY_TTL_SECONDS)
+    entries: dict[str, tuple[int, Any]] = {}
+    if history is None or history[0] != generation:
+        history = (generation, history_subject_defaults(application=application))
+        entries[_history_key(application.pk, application.candidate)] = history
+    body = render(application, history[1])
+    entries[_key(application.pk, application.revision)] = (generation, body)
+    cache.set_many(entries, BODY_TTL_SECONDS)
     return body
 
 

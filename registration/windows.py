@@ -93,3 +93,17 @@ def content_window(application: Application) -> Window:
     ):
         return Window.CONFIRMATION
     return Window.REGISTRATION
+
+
+def require_content_open(application: Application, now: datetime.datetime | None = None) -> None:
+    """``require_open`` for the application's ``content_window``. A draft while both the registration
+    and the confirmation window are open may change whichever window is its own, so its audit trail
+    is not searched for a withdrawal: the case of nearly every save of the registration weeks."""
+    now = now or timezone.now()
+    if (
+        application.status == ApplicationStatus.DRAFT
+        and is_open(application.exam, Window.REGISTRATION, now)
+        and is_open(application.exam, Window.CONFIRMATION, now)
+    ):
+        return
+    require_open(application.exam, content_window(application), now)

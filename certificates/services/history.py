@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 
+from registration.application_bodies import application_bodies_outdated
 from registration.models import Application, District, Exam, HistoryRecord, Site, Specialty, Unit, User
 
 _HISTORY = HistoryRecord._meta.db_table
@@ -93,7 +94,9 @@ def history_records_refresh(*, cursor: Any, outcomes: str) -> HistoryWrites:
     - a specialty passed that year leaves no record (the person is not a history candidate);
     - otherwise the record holds the subjects carried forward and the absent/disqualified flags,
       created from the person's application of that year when there is no record yet;
-    - a record already equal to that is not written again (a repeated import changes nothing).
+    - a record already equal to that is not written again (a repeated import changes nothing);
+    - when a record was written or removed, the cached application bodies, which show the history
+      subjects, are retired (their post_save signal does not fire for SQL).
     """
     statements = _statements(outcomes)
     result = HistoryWrites()
@@ -106,4 +109,6 @@ def history_records_refresh(*, cursor: Any, outcomes: str) -> HistoryWrites:
     cursor.execute(statements["create"])
     result.written += cursor.rowcount
     result.without_facts = missing - cursor.rowcount
+    if result.written or result.removed:
+        application_bodies_outdated()
     return result

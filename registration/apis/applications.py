@@ -105,6 +105,9 @@ class ApplicationSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField())))
     def get_history_subjects(self, application: Application) -> dict[str, list[str]]:
+        # The cached bodies pass what they keep of it (registration/application_bodies.py).
+        if "history_subjects" in self.context:
+            return self.context["history_subjects"]
         return history_subject_defaults(application=application)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -163,8 +166,9 @@ def _require_own(request: Request, application_id: int) -> int:
     return exam_id
 
 
-def _rendered(application: Application) -> bytes:
-    return JSONRenderer().render(ApplicationSerializer(application).data)
+def _rendered(application: Application, history_subjects: dict[str, list[str]]) -> bytes:
+    serializer = ApplicationSerializer(application, context={"history_subjects": history_subjects})
+    return JSONRenderer().render(serializer.data)
 
 
 def _body(application_id: int, request: Request) -> HttpResponse:
@@ -239,8 +243,11 @@ class ApplicationSection(APIView):
     def put(self, request: Request, application_id: int, section: str) -> HttpResponse:
         if section not in SECTION_KEYS:
             raise NotFound()
-        _require_own(request, application_id)
-        _refuse_unknown_fields(request.data, input_field_names(section))
+        allowed = input_field_names(section)
+        if not isinstance(request.data, dict) or not set(request.data) <= allowed:
+            # Someone else's application is a 404 whatever was sent; otherwise the save checks whose it is.
+            _require_own(request, application_id)
+            _refuse_unknown_fields(request.data, allowed)
         application = application_save_section(
             application_id=application_id,
             section=section,

@@ -22,7 +22,7 @@ from registration.models import District, Exam, User
 from registration.models.application import Application, ApplicationEvent, ApplicationStatus, PhotoStatus
 from registration.sections import SECTION_KEYS, SECTIONS, cleared_values
 from registration.signals import application_content_changed, application_transitioned, applications_transitioned
-from registration.windows import Window, content_window, require_open
+from registration.windows import Window, require_content_open, require_open
 from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
 from wecan.bulk_insert import insert_rows
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound, PortalError, ServiceUnavailable
@@ -56,11 +56,12 @@ def _record(
     )
 
 
-def _locked(application_id: int) -> Application:
+def _locked(application_id: int, *also: str) -> Application:
+    """The application row, locked, with its exam, district and the relations named in ``also``."""
     try:
         return (
             Application.objects.select_for_update(of=("self",))
-            .select_related("exam", "district")
+            .select_related("exam", "district", *also)
             .get(pk=application_id)
         )
     except Application.DoesNotExist:
@@ -121,14 +122,18 @@ def application_create(
 
 
 def application_save_section(*, application_id: int, section: str, data: Mapping[str, Any], actor: User) -> Application:
-    """Validates and saves one section; issues a new 验证码. Nothing is saved if any field is wrong."""
+    """Validates and saves one section of the actor's own application (anyone else's is
+    ``NotFound``); issues a new 验证码. Nothing is saved if any field is wrong."""
     if section not in SECTION_KEYS:
         raise NotFound()
     with transaction.atomic():
-        application = _locked(application_id)
+        # With its degree record, which the answer shows (registration/application_bodies.py).
+        application = _locked(application_id, "degree_record")
+        if application.candidate_id != actor.pk:
+            raise NotFound()
         if application.status not in EDITABLE_STATES:
             raise InvalidState(_("报名信息已提交，如需修改请先撤回。"))
-        require_open(application.exam, content_window(application))
+        require_content_open(application)
         form = SECTIONS[section](data, application=application)
         if not form.is_valid():
             raise InvalidInput(fields={name: list(errors) for name, errors in form.errors.items()})
@@ -346,7 +351,7 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     """
 
     def check(application: Application) -> None:
-        require_open(application.exam, content_window(application))
+        require_content_open(application)
         if application.pledge_accepted_at is None:
             raise PledgeRequired()
         _require_complete(application)

@@ -26,8 +26,8 @@ from registration.imaging import ImageRules, Verdict, check_material, check_phot
 from registration.models import Exam, MaterialSlot, User
 from registration.models.application import Application, PhotoStatus
 from registration.models.files import CheckedUpload, MaterialFile, Photo, PhotoSource, UploadStatus
-from registration.services.applications import _issue_verification_code, _locked, _record, content_window
-from registration.windows import require_open
+from registration.services.applications import _issue_verification_code, _locked, _record
+from registration.windows import require_content_open
 from registration.workflow import EDITABLE_STATES
 from wecan.errors import InvalidInput, InvalidState, NotFound, PortalError
 
@@ -82,7 +82,7 @@ def _own_editable(application_id: int, actor: User) -> Application:
         raise NotFound()
     if application.status not in EDITABLE_STATES:
         raise InvalidState(_("报名信息已提交，不能更改照片或证明材料；如需修改请先撤回。"))
-    require_open(application.exam, content_window(application))
+    require_content_open(application)
     return application
 
 

@@ -41,9 +41,8 @@ from registration.services.applications import (
     application_save_section,
     application_submit,
     application_withdraw,
-    content_window,
 )
-from registration.windows import Window, is_open, require_open, window_bounds
+from registration.windows import Window, is_open, require_content_open, window_bounds
 from registration.workflow import EDITABLE_STATES
 from wecan.errors import InvalidInput, PortalError, WindowClosed
 
@@ -66,7 +65,7 @@ def _window_notice(application: Application) -> str:
     if application.status not in EDITABLE_STATES:
         return ""
     try:
-        require_open(application.exam, content_window(application))
+        require_content_open(application)
     except WindowClosed as closed:
         return str(closed.message)
     return ""

@@ -65,6 +65,20 @@ class TestOwnership:
         assert other.post(url(draft["id"], "change-district/"), {"district": "SH"}, format="json").status_code == 404
         assert other.get("/api/v1/applications/").json()["count"] == 0
 
+    @pytest.mark.parametrize("extra", [{}, {"number": "99999999"}], ids=["known fields", "an unknown field"])
+    def test_a_save_of_another_candidates_application_is_404_and_changes_nothing(
+        self, draft, other_candidate, sections, extra
+    ):
+        """The save checks whose application it is under the row's lock; what was sent, known fields
+        or not, changes neither the answer nor the row."""
+        before = Application.objects.values("revision", "verification_code", "address").get(pk=draft["id"])
+
+        response = put_section(token_client(other_candidate), draft["id"], "contact", {**sections["contact"], **extra})
+
+        assert response.status_code == 404
+        assert Application.objects.values("revision", "verification_code", "address").get(pk=draft["id"]) == before
+        assert not ApplicationEvent.objects.filter(application_id=draft["id"], actor=other_candidate).exists()
+
     def test_without_credentials_is_401(self, client, draft):
         assert client.get(url(draft["id"])).status_code == 401
 

@@ -105,3 +105,18 @@ def test_reimporting_writes_no_history_record_again(exams, person, internal_medi
     data = csv_bytes(sat(2022, person.id_number, "303", {"1": 70, "2": 65, "3": 50, "4": 40}))
     assert import_csv(data).history_records_written == 1
     assert import_csv(data).history_records_written == 0
+
+
+def test_next_years_application_shows_the_imported_defaults_at_once(exams, person, internal_medicine):
+    """The import writes history records with SQL, which no model signal sees: it retires the cached
+    application bodies itself, or the API would show last year's failed subjects only minutes later.
+    Seed 002 line 52: the defaults are last year's failed subjects (成绩滚动管理)."""
+    make_application(person, exams[2022], internal_medicine)
+    next_year = make_application(person, exams[2023], internal_medicine, number="10000002")
+    url = f"/api/v1/applications/{next_year.pk}/"
+    assert person.api().get(url).json()["history_subjects"] == {}
+
+    import_csv(csv_bytes(sat(2022, person.id_number, "303", {"1": 70, "2": 65, "3": 50, "4": 40})))
+
+    assert person.api().get(url).json()["history_subjects"] == {"303": ["3", "4"]}
+
