@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from registration.models import City, District, RegistrationPoint, Site, Specialty, Unit, User
@@ -61,9 +61,7 @@ def application_body(*, candidate: User, application_id: int, render: Render) ->
     One indexed query (ownership and revision) and one cache round trip when cached; ``NotFound`` for
     an application that is not the candidate's.
     """
-    revision = (
-        Application.objects.filter(pk=application_id, candidate=candidate).values_list("revision", flat=True).first()
-    )
+    revision = _own_revision(application_id, candidate)
     if revision is None:
         raise NotFound()
     body_key, history_key = _key(application_id, revision), _history_key(application_id, candidate)
@@ -77,6 +75,28 @@ def application_body(*, candidate: User, application_id: int, render: Render) ->
     except Application.DoesNotExist:
         raise NotFound() from None
     return _rendered_and_cached(application, render=render, generation=generation, history=found.get(history_key))
+
+
+# The one query of every read: a fixed statement, which the ORM would build again each time (two
+# thirds of a millisecond, more than PostgreSQL takes to answer it).
+_OWN_REVISION = "SELECT {} FROM {} WHERE {} = %s AND {} = %s".format(  # noqa: S608 - the model's own names
+    *(
+        connection.ops.quote_name(name)
+        for name in (
+            Application._meta.get_field("revision").column,
+            Application._meta.db_table,
+            Application._meta.get_field("id").column,
+            Application._meta.get_field("candidate").column,
+        )
+    )
+)
+
+
+def _own_revision(application_id: int, candidate: User) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_OWN_REVISION, [application_id, candidate.pk])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def saved_application_body(*, application: Application, candidate: User, render: Render) -> bytes:
