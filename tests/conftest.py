@@ -19,6 +19,7 @@ from wecan.celery import app as celery_app
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKER_START_TIMEOUT = 60
 WORKER_STOP_TIMEOUT = 30
+WORKER_IDLE_TIMEOUT = 60
 # Gossip and mingle only slow the start of a worker that is alone on its broker.
 WORKER_COMMAND = [sys.executable, "-m", "celery", "-A", "wecan", "worker", "--pool=solo", "--concurrency=1"]
 WORKER_COMMAND += ["-l", "info", "--without-gossip", "--without-mingle"]
@@ -76,6 +77,22 @@ def _wait_for_ping(worker: CeleryWorker) -> None:
         if celery_app.control.ping(destination=[worker.hostname], timeout=1.0):
             return
     pytest.fail(f"the Celery worker did not answer a ping in {WORKER_START_TIMEOUT} s:\n{worker.log()}", pytrace=False)
+
+
+def _wait_until_idle(worker: CeleryWorker) -> None:
+    """Waits until the worker has run every task sent to it. A test's last task (the form prepared
+    after a photo is accepted) may still run after its last assertion, reading tables that the flush
+    after a transactional test truncates: the two deadlocked once. A solo worker answers only between
+    tasks; the queue is read first, so a task taken from it in between is seen as reserved."""
+    deadline = time.monotonic() + WORKER_IDLE_TIMEOUT
+    while time.monotonic() < deadline:
+        with celery_app.connection_for_read() as connection:
+            queue = connection.default_channel.queue_declare(queue=celery_app.conf.task_default_queue)
+        reserved = celery_app.control.inspect(destination=[worker.hostname], timeout=1.0).reserved()
+        if not queue.message_count and reserved is not None and not reserved.get(worker.hostname):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the Celery worker was still busy after {WORKER_IDLE_TIMEOUT} s:\n{worker.log()}", pytrace=False)
 
 
 def _stop(worker: CeleryWorker) -> None:
@@ -177,6 +194,9 @@ def _celery_mode(request) -> Iterator[None]:
     celery_app.conf.task_always_eager = not live
     yield
     celery_app.conf.task_always_eager = previous
+    if live:
+        # Before the database is flushed: pytest-django's fixtures were set up before this one.
+        _wait_until_idle(request.node.stash[_worker_key])
 
 
 @pytest.hookimpl(wrapper=True)
