@@ -9,7 +9,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from knox.models import AuthToken
 
+from registration.models import User
+from registration.token_auth import ApiTokenAuthentication
 from tests.factories.accounts import CANDIDATE_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +136,7 @@ def test_a_database_reader_finds_no_working_token(api_client, candidate):
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM knox_authtoken")
         rows = cursor.fetchall()
-        cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'authtoken_token'"
-        )
+        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'authtoken_token'")
         (plain_tables,) = cursor.fetchone()
 
     stored = [str(value) for row in rows for value in row]
@@ -145,3 +146,56 @@ def test_a_database_reader_finds_no_working_token(api_client, candidate):
     for value in stored:
         assert me_status(api_client, value) == 401
 
+
+def test_a_request_loads_its_token_and_account_as_the_orm_does(api_client, candidate):
+    """The one fixed statement a request runs gives the same token and account, field by field and
+    type by type, as the ORM's query of them (SQLite returns dates and booleans in its own form)."""
+    key = sign_in(api_client)["token"]
+    candidate.last_login = timezone.now()
+    candidate.birth_date = datetime.date(1949, 12, 31)
+    candidate.save()
+
+    account, auth_token = ApiTokenAuthentication().authenticate_credentials(key.encode())
+
+    expected = AuthToken.objects.select_related("user").get(digest=auth_token.digest)
+    for loaded, stored in ((auth_token, expected), (account, expected.user)):
+        for field in type(stored)._meta.concrete_fields:
+            value, stored_value = getattr(loaded, field.attname), getattr(stored, field.attname)
+            assert (value, type(value)) == (stored_value, type(stored_value)), field.name
+        assert not loaded._state.adding
+    assert auth_token.user is account
+
+
+def test_an_authenticated_request_asks_the_database_once_for_its_token_and_account(
+    api_client, candidate, django_assert_num_queries
+):
+    key = sign_in(api_client)["token"]
+
+    with django_assert_num_queries(1):
+        ApiTokenAuthentication().authenticate_credentials(key.encode())
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        pytest.param(lambda key: key[:15] + "0" * (len(key) - 15), id="the right key, the wrong rest"),
+        pytest.param(lambda key: key[:15], id="the key alone"),
+        pytest.param(lambda key: key + "00", id="the token and more"),
+        pytest.param(lambda key: key[:15] + "é" * 10, id="not UTF-8"),
+    ],
+)
+def test_a_token_that_only_starts_like_a_real_one_is_refused(api_client, candidate, forged):
+    key = sign_in(api_client)["token"]
+    header = f"Token {forged(key)}"
+
+    response = api_client.get(ME_URL, HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_a_deactivated_account_s_token_is_refused(api_client, candidate):
+    token = sign_in(api_client)["token"]
+    User.objects.filter(pk=candidate.pk).update(is_active=False)
+
+    assert me_status(api_client, token) == 401
