@@ -1,12 +1,13 @@
 """HTTP under gunicorn on PostgreSQL, with wrk sending the load from a second process.
 
 Figures, under 2 workers of the web container's gunicorn.conf.py (gthread, 4 threads each, which
-gunicorn reads from the working directory): requests per second of GET /api/v1/applications/{id}/ as a ratio to a
-plain Django view (/healthz/, one SELECT 1) on the same stack; section saves per second and their
-p50/p95/p99 with 10 and with 50 candidates at once; the registration-opens mix (log in, get the
-application, save sections), whose requests come one connection each as through a proxy. Then, on the production web process (gunicorn.conf.py) with the abuse
-limits as production sets them: 200 concurrent failed logins from one address, and the p95 of
-/healthz/ and of a candidate's GET meanwhile.
+gunicorn reads from the working directory): requests per second of GET /api/v1/applications/{id}/ as
+a ratio to a plain Django view (/healthz/, one SELECT 1) on the same stack; section saves per second
+and their p50/p95/p99 with 10 and with 50 candidates at once; the registration-opens mix (log in, get
+the application, save sections). The saves and the mix come one connection a request, as through a
+proxy. Then, on the production web process (gunicorn.conf.py) with the abuse limits as production
+sets them: 200 concurrent failed logins from one address, and the p95 of /healthz/ and of a
+candidate's GET meanwhile.
 
 The web processes run as in production, with Redis (a database of its own, emptied first) as cache,
 abuse-limit store and broker: a save queues the form's preparation for the workers, which run on
