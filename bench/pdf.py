@@ -16,6 +16,7 @@ import argparse
 import base64
 import datetime
 import logging
+import mimetypes
 import os
 import shutil
 import statistics
@@ -66,7 +67,7 @@ def main() -> None:
     from weasyprint import CSS, HTML
 
     from certificates.models import ApplicationDocument, DocumentKind, DocumentStatus
-    from certificates.pdf import font_faces, render_pdf
+    from certificates.pdf import font_faces, render_pdf, resource_url
     from certificates.selectors.documents import (
         TEMPLATES,
         document_application,
@@ -216,9 +217,16 @@ def main() -> None:
         render_pdf(template_name=template, context=context, stylesheets=[css], resources=resources)
 
     pure_ms = [timed(pure) for _ in range(40)]
-    # Plain WeasyPrint cannot read our in-memory photo: it gets the same JPEG as a data: URI.
-    inline_photo = "data:image/jpeg;base64," + base64.b64encode(resources["photo.jpg"]).decode()
-    html = render_to_string(template, {"form": {**context["form"], "photo": inline_photo}})
+    # Plain WeasyPrint cannot read our in-memory resources (the photo, the barcode, the QR code): it
+    # gets the same bytes as data: URIs.
+    inline = {
+        resource_url(name): f"data:{mimetypes.guess_type(name)[0]};base64,{base64.b64encode(content).decode()}"
+        for name, content in resources.items()
+    }
+    form = {
+        key: inline.get(value, value) if isinstance(value, str) else value for key, value in context["form"].items()
+    }
+    html = render_to_string(template, {"form": form})
 
     def naive(family: str) -> tuple[list[float], int]:
         sheet = css + f"\nhtml {{ font-family: '{family}'; }}"
