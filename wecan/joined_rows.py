@@ -41,6 +41,7 @@ class JoinedRows(Generic[ModelT]):
         self.lock = lock
         models_read: list[type[models.Model]] = [model, *self.related_models]
         self.parts = [list(each._meta.concrete_fields) for each in models_read]
+        self.names = [[field.attname for field in fields] for fields in self.parts]
         if any(field.model is not fields[0].model for fields in self.parts for field in fields):
             raise ValueError("A model whose columns are in more than one table (multi-table inheritance).")
         # Each thread has its own connection; built once for each.
@@ -64,11 +65,10 @@ class JoinedRows(Generic[ModelT]):
         for fields in self.parts:
             chunks.append(values[: len(fields)])
             values = values[len(fields) :]
-        instance = self.model.from_db(using, [field.attname for field in self.parts[0]], chunks[0])
-        for field, related_model, fields, chunk in zip(
-            self.relations, self.related_models, self.parts[1:], chunks[1:], strict=True
+        instance = self.model.from_db(using, self.names[0], chunks[0])
+        for field, related_model, names, chunk in zip(
+            self.relations, self.related_models, self.names[1:], chunks[1:], strict=True
         ):
-            names = [each.attname for each in fields]
             null = chunk[names.index(related_model._meta.pk.attname)] is None
             field.set_cached_value(instance, None if null else related_model.from_db(using, names, chunk))
         return instance

@@ -97,8 +97,9 @@ def test_a_saved_row_carries_the_revision_its_write_gave_it(draft, sections, can
 
 # The token; the savepoint, the locked row (with whose it is and its degree record), the 验证码
 # history (one INSERT ... ON CONFLICT), the row, the audit event and the savepoint's release; then the
-# body's subjects. Not read back: the revision the row's UPDATE gave it (one more than the locked one). Not read: the audit trail for a withdrawal (a draft
-# inside both windows), the history subjects (cached with the body by the first save of this test).
+# body's subjects. Not read back: the revision the row's UPDATE gave it (one more than the locked one).
+# Not read: the audit trail for a withdrawal (a draft inside both windows), the history subjects
+# (cached with the body by the first save of this test).
 # Queued on commit and not counted: the form's discard, in certificates' worker.
 SAVE_QUERY_CEILING = 8
 
