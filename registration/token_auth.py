@@ -21,6 +21,8 @@ from wecan.joined_rows import JoinedRows
 # The tokens whose key is the first characters of the one presented, each with its account. The ORM
 # built this join again on every request: more than half a millisecond, about a quarter of a GET.
 _tokens_by_key = JoinedRows(AuthToken, ("user",), key="token_key")
+# Knox's words, which DRF's catalogue translates.
+_INVALID_TOKEN = _("Invalid token.")
 
 
 class ApiTokenAuthentication(knox.auth.TokenAuthentication):
@@ -32,7 +34,7 @@ class ApiTokenAuthentication(knox.auth.TokenAuthentication):
         try:
             key = token.decode()
         except UnicodeDecodeError as error:  # a header in Latin-1 that is not UTF-8: no key of ours
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from error
+            raise exceptions.AuthenticationFailed(_INVALID_TOKEN) from error
         now = timezone.now()
         found = _tokens_by_key(key[: CONSTANTS.TOKEN_KEY_LENGTH], using=router.db_for_read(AuthToken))
         for auth_token in found:
@@ -41,12 +43,12 @@ class ApiTokenAuthentication(knox.auth.TokenAuthentication):
             try:
                 digest = hash_token(key)
             except (TypeError, binascii.Error) as error:
-                raise exceptions.AuthenticationFailed(_("Invalid token.")) from error
+                raise exceptions.AuthenticationFailed(_INVALID_TOKEN) from error
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
                 return self.validate_user(auth_token)
-        raise exceptions.AuthenticationFailed(_("Invalid token."))
+        raise exceptions.AuthenticationFailed(_INVALID_TOKEN)
 
 
 class ApiTokenScheme(KnoxTokenScheme):

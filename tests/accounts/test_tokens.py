@@ -14,6 +14,7 @@ from knox.models import AuthToken
 from registration.models import User
 from registration.token_auth import ApiTokenAuthentication
 from tests.factories.accounts import CANDIDATE_PASSWORD
+from tests.orm_rows import assert_loaded_as_the_orm_loads
 
 pytestmark = pytest.mark.django_db
 
@@ -158,11 +159,8 @@ def test_a_request_loads_its_token_and_account_as_the_orm_does(api_client, candi
     account, auth_token = ApiTokenAuthentication().authenticate_credentials(key.encode())
 
     expected = AuthToken.objects.select_related("user").get(digest=auth_token.digest)
-    for loaded, stored in ((auth_token, expected), (account, expected.user)):
-        for field in type(stored)._meta.concrete_fields:
-            value, stored_value = getattr(loaded, field.attname), getattr(stored, field.attname)
-            assert (value, type(value)) == (stored_value, type(stored_value)), field.name
-        assert not loaded._state.adding
+    assert_loaded_as_the_orm_loads(auth_token, expected)
+    assert_loaded_as_the_orm_loads(account, expected.user)
     assert auth_token.user is account
 
 

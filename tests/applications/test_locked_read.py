@@ -8,16 +8,10 @@ from django.db.transaction import TransactionManagementError
 
 from registration.models.application import Application
 from registration.services.applications import _locked
+from tests.orm_rows import assert_loaded_as_the_orm_loads
 from wecan.errors import NotFound
 
 pytestmark = pytest.mark.django_db
-
-
-def _same_fields(loaded, stored):
-    for field in type(stored)._meta.concrete_fields:
-        value, stored_value = getattr(loaded, field.attname), getattr(stored, field.attname)
-        assert (value, type(value)) == (stored_value, type(stored_value)), field.name
-    assert not loaded._state.adding and loaded._state.db == "default"
 
 
 @pytest.fixture
@@ -38,9 +32,9 @@ def test_the_locked_application_is_the_orm_s_row_with_its_exam_district_and_degr
         application = _locked(draft_id, "degree_record")
         related = (application.exam, application.district, application.degree_record)
 
-    _same_fields(application, stored)
+    assert_loaded_as_the_orm_loads(application, stored)
     for loaded, expected in zip(related, (stored.exam, stored.district, stored.degree_record), strict=True):
-        _same_fields(loaded, expected)
+        assert_loaded_as_the_orm_loads(loaded, expected)
 
 
 def test_a_null_relation_is_none_without_a_query(draft_id, django_assert_num_queries):
