@@ -140,14 +140,15 @@ _catalogue_generation: list[int | None] = [None]
 _CATALOGUE_ROWS_REMEMBERED = 20_000
 
 
-def catalogue_rows_attached(applications: Sequence[Application], *, fields: Iterable[str]) -> None:
+def catalogue_rows_attached(applications: Sequence[Any], *, fields: Iterable[str]) -> None:
     """Sets the applications' catalogue rows named by ``fields`` (of district, city, site,
     registration point, specialty and unit) from this process's memory, reading only those not yet in
-    it, a query a field: the staff queue's page names the same few rows fifty times."""
+    it, a query a field: the staff queue's page names the same few rows fifty times. Anything with
+    the ``<field>_id`` attributes will do: applications, or the queue's rows of them."""
     _attach_catalogue_rows(applications, fields=fields, generation=cache.get(_GENERATION, 0))
 
 
-def _attach_catalogue_rows(applications: Sequence[Application], *, fields: Iterable[str], generation: int) -> None:
+def _attach_catalogue_rows(applications: Sequence[Any], *, fields: Iterable[str], generation: int) -> None:
     if _catalogue_generation[0] != generation or len(_catalogue_rows) > _CATALOGUE_ROWS_REMEMBERED:
         _catalogue_rows.clear()
         _catalogue_generation[0] = generation

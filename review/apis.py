@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
@@ -23,7 +22,14 @@ from registration.selectors.applications import application_of_candidate
 from review.errors import NotAllowed
 from review.models import EligibilityDeclaration, Reminder
 from review.scope import Duty, is_staff_member, may
-from review.selectors import jobs_visible_to, reminders_of, staff_application_get, staff_queue, staff_queue_rows
+from review.selectors import (
+    StaffQueue,
+    jobs_visible_to,
+    reminders_of,
+    staff_application_get,
+    staff_queue,
+    staff_queue_rows,
+)
 from review.serializers import (
     ApplicationSearchInputSerializer,
     BulkConfirmInputSerializer,
@@ -83,9 +89,10 @@ def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
     return body.validated_data
 
 
-def _queue_page(view: GenericAPIView, queue: QuerySet[Any]) -> Response:
+def _queue_page(view: GenericAPIView, queue: StaffQueue) -> Response:
     """A page of the staff queue: its ids paged by the index, then only the page's rows read."""
-    page = view.paginate_queryset(queue)
+    # Django's paginator pages anything with count() and slices, which the stubs do not say.
+    page: list[tuple[Any, int]] | None = view.paginate_queryset(queue)  # type: ignore[arg-type]
     rows = staff_queue_rows(page or [])
     return view.get_paginated_response(StaffApplicationListSerializer(rows, many=True).data)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registration.apis.applications import NodeSerializer, RejectionReasonSerializer
 from registration.models import Application
+from registration.models.application import application_status_label
 from registration.selectors.applications import application_sections, status_nodes
 from registration.serializers import StrictInputSerializer
 from review.models import EligibilityDeclaration, Job, Reminder
@@ -29,8 +31,54 @@ class SpecialtySummarySerializer(serializers.Serializer):
     level = serializers.CharField()
 
 
+class StaffQueuePageSerializer(serializers.ListSerializer):
+    """The rows of a page of the queue (``review.selectors.QueueRow``), each written out as its
+    fields give it: DRF's walk of a row's sixteen fields, one call after another, took a quarter of
+    the page's time (bench/staff_queue.py). The test of the queue's page holds it equal to the
+    fields' own representation of the same applications."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        # The request's time zone and the labels of the page's statuses, looked up once for the page:
+        # each is a look-up in the request's locals, which cost as much as the rest of a row.
+        submitted_at = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
+        status_labels = {status: application_status_label(status) for status in {row.status for row in data}}
+        return [
+            {
+                "id": row.id,
+                "number": row.number,
+                "exam": row.exam_id,
+                "district": row.district.code,
+                "site": row.site.code if row.site_id else None,
+                "registration_point": row.registration_point.code if row.registration_point_id else None,
+                "status": row.status,
+                "status_label": status_labels[row.status],
+                "name": row.name,
+                "id_number_masked": row.id_number_masked,
+                "specialty": _specialty_summary(row.specialty) if row.specialty_id else None,
+                "photo_status": row.photo_status,
+                "materials_finalized": row.materials_finalized,
+                "submitted_at": submitted_at.to_representation(row.submitted_at),
+                "resubmission_count": row.resubmission_count,
+                "resubmitted": row.resubmission_count > 0,
+            }
+            for row in data
+        ]
+
+
+def _specialty_summary(specialty: Any) -> dict[str, str]:
+    return {
+        "code": specialty.code,
+        "name": specialty.name,
+        "category": specialty.category,
+        "level": specialty.level,
+    }
+
+
 class StaffApplicationListSerializer(serializers.Serializer):
-    """One row of the staff queue."""
+    """One row of the staff queue; a page of them is ``StaffQueuePageSerializer``'s."""
+
+    class Meta:
+        list_serializer_class = StaffQueuePageSerializer
 
     id = serializers.IntegerField()
     number = serializers.CharField(help_text="网报号")
@@ -98,6 +146,10 @@ class CandidateSummarySerializer(serializers.Serializer):
 class StaffApplicationSerializer(StaffApplicationListSerializer):
     """The application body of API.md, with what staff decide on: the candidate, the eligibility
     pre-check, the declaration it reads and the audit history."""
+
+    class Meta:
+        # Not the queue's page: its rows have more fields than that page writes out.
+        list_serializer_class = serializers.ListSerializer
 
     verification_code = serializers.CharField(help_text="验证码")
     candidate = CandidateSummarySerializer()

@@ -13,9 +13,9 @@ import datetime
 import hashlib
 import logging
 import os
-import tempfile
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -44,7 +44,7 @@ from payments.models import (
 from payments.providers import get_provider
 from payments.providers.base import TradeState
 from payments.services.crediting import payment_record
-from payments.services.statement_files import BadLine, Rows, StatementFormatError, read_statement
+from payments.services.statement_files import BadLine, Line, Rows, StatementFormatError, read_statement
 from registration.choices import Role
 from registration.models import District, User
 from wecan.errors import InvalidInput, NotFound, PortalError, TooLarge
@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 # Bad lines kept on the statement to show; all of them are counted.
 MAX_REPORTED_ERRORS = 1000
-PROGRESS_EVERY_LINES = 50_000
+# The lines checked one by one (a chunk that is not all well-formed) handed to COPY at a time.
+_LINES_A_READ = 1000
 _STAGING = "payments_statement_staging"
 _COLUMNS = "line_no, trade_no, out_trade_no, trade_type, amount, paid_at"
 _CLASSIFIED = "payments_statement_classified"
@@ -178,36 +179,62 @@ def _progress(statement_id: int, percent: int) -> None:
     Statement.objects.filter(pk=statement_id).update(progress=percent, heartbeat_at=timezone.now())
 
 
-def _stage_file(statement: Statement, out: IO[str]) -> tuple[int, list[dict[str, Any]], int]:
-    """Checks every line into ``out`` (tab-separated, COPY's text format); returns (lines, reported
-    errors, error count)."""
-    good = bad = 0
-    errors: list[dict[str, Any]] = []
-    size = max(statement.file.size, 1)
-    write = out.write
-    progress_at = PROGRESS_EVERY_LINES
-    with statement.file.open("rb") as raw:
-        for item in read_statement(raw, statement.provider, bulk=True):
+class _StagedLines:
+    """A statement's lines, checked as ``COPY`` reads them, as staging rows (tab-separated, ``COPY``'s
+    text format), a chunk a read: PostgreSQL stores one chunk while Python checks the next, on the
+    other core, where checking the whole file first and copying it after took the two one after the
+    other (bench/reconcile.py). Counts the lines and keeps the first bad ones; a file that is not a
+    statement ends the reading and is raised by ``raise_if_not_a_statement`` once ``COPY`` is done."""
+
+    def __init__(self, items: Iterator[Line | BadLine | Rows]) -> None:
+        self.lines = 0
+        self.bad = 0
+        self.errors: list[dict[str, Any]] = []
+        self._not_a_statement: StatementFormatError | None = None
+        self._text = self._rows(items)
+
+    def read(self, size: int = -1) -> str:
+        """The next chunk of rows; ``""`` at the end (``size`` is ``COPY``'s wish, not a limit)."""
+        try:
+            return next(self._text, "")
+        except StatementFormatError as error:
+            # Ends the COPY cleanly: an exception raised here reaches the caller only as psycopg2's
+            # "error in .read() call".
+            self._not_a_statement = error
+            return ""
+
+    def raise_if_not_a_statement(self) -> None:
+        if self._not_a_statement is not None:
+            raise self._not_a_statement
+
+    def _rows(self, items: Iterator[Line | BadLine | Rows]) -> Iterator[str]:
+        pending: list[str] = []
+        for item in items:
             if isinstance(item, Rows):
-                good += item.lines
-                write(item.text)
+                self.lines += item.lines
+                if pending:
+                    yield "".join(pending)
+                    pending = []
+                yield item.text
             elif isinstance(item, BadLine):
-                bad += 1
-                if len(errors) < MAX_REPORTED_ERRORS:
-                    errors.append({"line": item.line_no, "message": item.message})
-                continue
+                self.bad += 1
+                if len(self.errors) < MAX_REPORTED_ERRORS:
+                    self.errors.append({"line": item.line_no, "message": item.message})
             else:
-                good += 1
+                self.lines += 1
                 line_no, trade_no, out_trade_no, is_refund, amount, finished_at = item
                 trade_type = "refund" if is_refund else "payment"
-                write(f"{line_no}\t{trade_no}\t{out_trade_no}\t{trade_type}\t{amount}\t{finished_at or NULL}\n")
-            if good >= progress_at:
-                progress_at += PROGRESS_EVERY_LINES
-                _progress(statement.pk, min(60, int(60 * raw.tell() / size)))
-    return good, errors, bad
+                pending.append(
+                    f"{line_no}\t{trade_no}\t{out_trade_no}\t{trade_type}\t{amount}\t{finished_at or NULL}\n"
+                )
+                if len(pending) == _LINES_A_READ:
+                    yield "".join(pending)
+                    pending = []
+        if pending:
+            yield "".join(pending)
 
 
-def _load_staging(cursor: Any, staged: IO[str]) -> None:
+def _load_staging(cursor: Any, staged: _StagedLines) -> None:
     if connection.vendor == "postgresql":
         # The trade type as the file words it (payment/refund, 交易/退款); is_refund is worked out by
         # PostgreSQL as it copies, and a time without offset is read as Beijing time.
@@ -218,6 +245,7 @@ def _load_staging(cursor: Any, staged: IO[str]) -> None:
         )
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
         cursor.copy_expert(f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN", staged)
+        staged.raise_if_not_a_statement()
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
         # Its size, and how its trade numbers spread: without them the planner takes the few payments
         # absent from the statement for a great many and joins every order to find their districts.
@@ -231,8 +259,8 @@ def _load_staging(cursor: Any, staged: IO[str]) -> None:
     insert = f"INSERT INTO {_STAGING} ({_COLUMNS}, is_refund) VALUES (%s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
     beijing = timezone.get_default_timezone()
     batch: list[tuple[Any, ...]] = []
-    for row in staged:
-        line_no, trade_no, out_trade_no, trade_type, amount, paid_at = row.rstrip("\n").split("\t")
+    for row in (row for text in iter(staged.read, "") for row in text.splitlines()):
+        line_no, trade_no, out_trade_no, trade_type, amount, paid_at = row.split("\t")
         when = None
         if paid_at != NULL:
             moment = datetime.datetime.fromisoformat(paid_at)
@@ -246,6 +274,7 @@ def _load_staging(cursor: Any, staged: IO[str]) -> None:
             batch = []
     if batch:
         cursor.executemany(insert, batch)
+    staged.raise_if_not_a_statement()
 
 
 # One pass over the staged lines, each joined with its order (by number) and any payment already
@@ -386,29 +415,34 @@ def statement_import(*, statement_id: int) -> Statement:
     )
     if not claimed:
         return statement
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as staged:
-        try:
-            lines, errors, error_count = _stage_file(statement, staged)
-        except StatementFormatError as error:
-            Statement.objects.filter(pk=statement_id).update(
-                status=StatementStatus.FAILED, errors=[{"line": 1, "message": str(error)}], error_count=1, progress=100
-            )
-            return Statement.objects.get(pk=statement_id)
-        staged.seek(0)
-        _progress(statement_id, 60)
+    try:
         with transaction.atomic():
             statement = Statement.objects.select_for_update().select_related("district").get(pk=statement_id)
             if statement.status == StatementStatus.DONE:
                 return statement
-            counts = _reconcile(statement, staged, lines=lines)
+            with statement.file.open("rb") as raw:
+                staged = _StagedLines(read_statement(raw, statement.provider, bulk=True))
+                counts = _reconcile(statement, staged)
             for name, value in counts.items():
                 setattr(statement, name, value)
-            statement.lines = lines
-            statement.errors = errors
-            statement.error_count = error_count
+            statement.lines = staged.lines
+            statement.errors = staged.errors
+            statement.error_count = staged.bad
             statement.progress = 90
             statement.heartbeat_at = timezone.now()
             statement.save()
+    except StatementFormatError as error:
+        Statement.objects.filter(pk=statement_id).update(
+            status=StatementStatus.FAILED, errors=[{"line": 1, "message": str(error)}], error_count=1, progress=100
+        )
+        return Statement.objects.get(pk=statement_id)
+    if connection.vendor == "postgresql":
+        # Statistics for the discrepancies just opened, before the settling looks each one up: with
+        # none, the planner took the district's open ones for a few and read all of them a trade
+        # (14,000 rows, 2.5 ms a line, at a million lines; bench/reconcile.py). Outside the
+        # transaction, whose lock would keep another district's import waiting.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE payments_discrepancy")
     statement.recovered = _settle_unknown_payments(statement)
     statement.status = StatementStatus.DONE
     statement.progress = 100
@@ -417,7 +451,7 @@ def statement_import(*, statement_id: int) -> Statement:
     return statement
 
 
-def _reconcile(statement: Statement, staged: IO[str], *, lines: int) -> dict[str, int]:
+def _reconcile(statement: Statement, staged: _StagedLines) -> dict[str, int]:
     """Loads, classifies and records discrepancies in set-based SQL; sets the statement's period."""
     params: dict[str, Any] = {
         "statement": statement.pk,
@@ -464,7 +498,7 @@ def _reconcile(statement: Statement, staged: IO[str], *, lines: int) -> dict[str
         for table in (_CLASSIFIED, _STAGING):
             cursor.execute(f"DROP TABLE {table}")
     return {
-        "matched": lines - sum(by_kind.values()),
+        "matched": staged.lines - sum(by_kind.values()),
         "amount_mismatch": by_kind.get(LineKind.AMOUNT_MISMATCH, 0),
         "missing_here": by_kind.get(LineKind.MISSING_HERE, 0),
         "duplicate": by_kind.get(LineKind.DUPLICATE, 0),

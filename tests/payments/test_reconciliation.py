@@ -273,6 +273,45 @@ def test_a_file_that_is_not_a_statement_fails_with_the_reason(finance, imported)
     assert "trade_no" in body["errors"][0]["message"]
 
 
+def test_an_alipay_file_found_not_a_statement_only_at_its_end_keeps_nothing(
+    district, specialty, subjects, finance, imported, alipay_configured
+):
+    """Alipay's header is looked for line by line, so such a file is known not to be a statement only
+    once it has been read to its end, its lines already handed to COPY: the import fails with the
+    reason, and what was staged is dropped with the transaction."""
+    order = new_order(district, specialty, provider="alipay")
+    content = alipay_statement([("2026030122001411", order.number, "交易", "380.00")])
+    headless = content.replace(ALIPAY_STATEMENT_HEADER.encode("gbk"), b"#")
+
+    body = imported(headless, provider="alipay", name="20260301_业务明细.csv")
+
+    assert (body["status"], body["lines"], body["error_count"]) == ("failed", 0, 1)
+    assert "支付宝交易号" in body["errors"][0]["message"]
+    assert not StatementLine.objects.exists()
+    assert not Discrepancy.objects.exists()
+
+
+def test_lines_read_one_by_one_reach_the_staging_in_batches_and_none_is_lost(
+    district, specialty, subjects, finance, imported
+):
+    """A chunk with a bad line is read line by line and handed to COPY a thousand lines at a time
+    (reconciliation._LINES_A_READ): the 2,500 good lines around it are all there, the last
+    batch not a full one."""
+    orders = [new_order(district, specialty) for _ in range(3)]
+    for number, order in enumerate(orders):
+        pay(order, f"T{number}")
+    rows = [(f"T{number}", order.number, "payment", "380.00", TODAY) for number, order in enumerate(orders)]
+    rows += [(f"X{number}", f"N{number}", "payment", "380.00", TODAY) for number in range(2497)]
+    content = sandbox_statement(rows[:1200]) + b"only,three,cells\n" + sandbox_statement(rows[1200:]).split(b"\n", 1)[1]
+
+    body = imported(content)
+
+    assert (body["status"], body["lines"], body["error_count"]) == ("done", 2500, 1)
+    assert [error["line"] for error in body["errors"]] == [1202]
+    assert (body["matched"], body["missing_here"]) == (3, 2497)
+    assert StatementLine.objects.filter(kind="missing_here").count() == 2497
+
+
 def test_importing_the_same_file_again_changes_nothing(district, specialty, subjects, finance, finance_api, imported):
     unpaid, absent = new_order(district, specialty), new_order(district, specialty)
     pay(absent, "T2")

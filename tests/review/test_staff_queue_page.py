@@ -4,12 +4,16 @@ in the same order as the scope's one filter gives, paged, in a fixed number of q
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.serializers import ListSerializer
 
 from registration.models import Application, RegistrationPoint
+from review.serializers import StaffApplicationListSerializer, StaffApplicationSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +154,30 @@ def test_the_status_label_is_in_the_callers_language(world, api_as):
     assert api.get(LIST).json()["results"][0]["status_label"] == "已提交，待确认"
     english = api.get(LIST, HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]["status_label"]
     assert english and english.isascii()
+
+
+def test_each_row_is_what_its_fields_represent(world, api_as):
+    """The page writes its rows out (review.serializers.StaffQueuePageSerializer); the row's fields,
+    walked one by one as DRF does, are the contract of API.md: with and without a point, a site, a
+    specialty, a submission time, and for a resubmission."""
+    resubmitted = _submitted(world, point=world.p1, minutes_ago=3)
+    Application.objects.filter(pk=resubmitted.pk).update(resubmission_count=2, materials_finalized=True)
+    bare = _without_point(_submitted(world, point=world.p1, minutes_ago=2))
+    Application.objects.filter(pk=bare.pk).update(specialty=None, submitted_at=None)
+    returned = world.make_application(status="draft")
+    Application.objects.filter(pk=returned.pk).update(site=None, registration_point=None)
+    returned.events.create(action="submit", from_status="draft", to_status="submitted")
+    api = api_as("sh_district")
+
+    shown = api.get(LIST).json()["results"]
+    applications = Application.objects.in_bulk([row["id"] for row in shown])
+    walked = ListSerializer([applications[row["id"]] for row in shown], child=StaffApplicationListSerializer()).data
+    walked = json.loads(JSONRenderer().render(walked))
+
+    by_id = {row["id"]: row for row in shown}
+    assert by_id.keys() == {resubmitted.pk, bare.pk, returned.pk}
+    assert shown == walked
+    assert by_id[resubmitted.pk]["resubmitted"] is True
+    assert by_id[returned.pk]["site"] is by_id[returned.pk]["registration_point"] is None
+    assert by_id[bare.pk]["specialty"] is by_id[bare.pk]["submitted_at"] is None
+    assert StaffApplicationSerializer(many=True).__class__ is ListSerializer
