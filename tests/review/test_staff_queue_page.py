@@ -134,6 +134,20 @@ def test_the_page_takes_the_same_few_queries_however_many_rows_and_points(world,
     assert {row["registration_point"] for row in body["results"]} == {"SH010101", "SH010102", "SH010201", None}
 
 
+def test_a_points_page_looks_up_its_site_in_the_same_statements(world, api_as, django_assert_max_num_queries):
+    """A point's queue holds its site's applications without a point (registration/scope.py): the
+    site is read inside the count and the page's queries, not by a query of its own first."""
+    world.make_application(point=world.p1)
+    _without_point(world.make_application(point=world.p1))
+    api = api_as("sh_point")
+    api.get(LIST)  # reads the catalogue rows once
+
+    with django_assert_max_num_queries(4):
+        body = api.get(LIST).json()
+
+    assert body["count"] == 2
+
+
 def test_a_renamed_point_shows_at_once_in_the_queue(world, api_as):
     """The queue's catalogue rows come from memory; a catalogue write retires it."""
     world.make_application(point=world.p1)
