@@ -72,9 +72,9 @@ class StaffQueue:
     ordered: ClassVar[bool] = True  # what Django's paginator asks of what it pages
 
     def __getitem__(self, page: slice) -> list[tuple[Any, int]]:
-        parts = [part for part in self.parts if not part.query.is_empty()]
         if page.stop <= page.start:  # the one page of an empty queue
             return []
+        parts = [part for part in self.parts if not part.query.is_empty()]
         if len(parts) < 2:
             return list(parts[0].order_by(*_QUEUE_ORDER)[page]) if parts else []
         if connection.features.supports_slicing_ordering_in_compound:

@@ -215,7 +215,8 @@ class _StagedLines:
                 if pending:
                     yield "".join(pending)
                     pending = []
-                yield item.text
+                if item.lines:  # an empty read is how COPY learns the end
+                    yield item.text
             elif isinstance(item, BadLine):
                 self.bad += 1
                 if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -259,7 +260,7 @@ def _load_staging(cursor: Any, staged: _StagedLines) -> None:
     insert = f"INSERT INTO {_STAGING} ({_COLUMNS}, is_refund) VALUES (%s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
     beijing = timezone.get_default_timezone()
     batch: list[tuple[Any, ...]] = []
-    for row in (row for text in iter(staged.read, "") for row in text.splitlines()):
+    for row in (row for text in iter(staged.read, "") for row in text.removesuffix("\n").split("\n")):
         line_no, trade_no, out_trade_no, trade_type, amount, paid_at = row.split("\t")
         when = None
         if paid_at != NULL:
