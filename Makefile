@@ -14,10 +14,11 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || command -v sudo)
 # extensions B–F that names may hold), gettext for compilemessages, poppler to read PDFs back.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	fonts-noto-cjk fonts-wqy-zenhei fonts-hanazono gettext poppler-utils
-# redis-server: the fault tests start Redis servers of their own, to restart them.
-TEST_PACKAGES := $(RUN_PACKAGES) chromium redis-server
+# redis-server: the fault tests start Redis servers of their own, to restart them. nginx-light runs
+# the proxy's configuration (deploy/proxy.conf.template) in its tests and in the HTTP benchmark.
+TEST_PACKAGES := $(RUN_PACKAGES) chromium redis-server nginx-light
 # wrk sends the HTTP benchmark's load from a second process.
-BENCH_PACKAGES := $(RUN_PACKAGES) wrk
+BENCH_PACKAGES := $(RUN_PACKAGES) wrk nginx-light
 
 # compilemessages walks the whole tree for locale folders: keep it out of the virtualenv and the data folder.
 COMPILEMESSAGES := $(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var --verbosity=0

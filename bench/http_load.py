@@ -7,7 +7,8 @@ and their p50/p95/p99 with 10 and with 50 candidates at once; the registration-o
 the application, save sections). The saves and the mix come one connection a request, as through a
 proxy. Then, on the production web process (gunicorn.conf.py) with the abuse limits as production
 sets them: 200 concurrent failed logins from one address, and the p95 of /healthz/ and of a
-candidate's GET meanwhile.
+candidate's GET meanwhile; once straight to gunicorn, and once as deployed, through the proxy of
+docker-compose.yml (nginx with deploy/proxy.conf.template), which the goals are for.
 
 The web processes run as in production, with Redis (a database of its own, emptied first) as cache,
 abuse-limit store and broker: a save queues the form's preparation for the workers, which run on
@@ -25,6 +26,7 @@ import json
 import os
 import shutil
 import socket
+import string
 import subprocess
 import sys
 import tempfile
@@ -344,16 +346,7 @@ def serving(env: dict[str, str], *, production: bool = False) -> Iterator[str]:
         cwd=ROOT,
     )
     try:
-        for _attempt in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/healthz/", timeout=1)  # noqa: S310  (our own local server)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    sys.exit("gunicorn exited before answering")
-                time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not answer /healthz/ in 30 s")
+        _wait_for_healthz(url, server, "gunicorn")
         # The first worker answers while the others still boot, and connections made then all stay
         # on it (the plain view measured ~900 req/s instead of ~2,200 one time in five): a run of a
         # few seconds, discarded, whose connections close before the measured ones open.
@@ -367,6 +360,58 @@ def serving(env: dict[str, str], *, production: bool = False) -> Iterator[str]:
             # A worker still busy with a request the load left behind.
             server.kill()
             server.wait()
+
+
+# The http level of nginx.conf around the portal's front, as nginx's own image has it; the files
+# nginx writes go to the bench's folder.
+PROXY_MAIN = """
+worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    include {prefix}/wecan.conf;
+}}
+"""
+
+
+@contextlib.contextmanager
+def behind_proxy(web_url: str, *, trusted_balancer: str = "127.0.0.1") -> Iterator[str]:
+    """nginx with the portal's front (deploy/proxy.conf.template, as docker-compose.yml's ``proxy``
+    serves it) in front of the web process at ``web_url``; yields the proxy's URL. By default the
+    load balancer it trusts is this machine, where the load comes from."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="wecan-proxy-") as prefix:
+        front = string.Template((ROOT / "deploy" / "proxy.conf.template").read_text()).safe_substitute(
+            WEB_UPSTREAM=web_url.removeprefix("http://"),
+            PROXY_LISTEN=f"127.0.0.1:{port}",
+            TRUSTED_BALANCER=trusted_balancer,
+        )
+        Path(prefix, "wecan.conf").write_text(front)
+        Path(prefix, "nginx.conf").write_text(PROXY_MAIN.format(prefix=prefix))
+        proxy = subprocess.Popen(["nginx", "-p", prefix, "-c", f"{prefix}/nginx.conf", "-g", "daemon off;"], cwd=prefix)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for_healthz(url, proxy, "nginx")
+            yield url
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=30)
+
+
+def _wait_for_healthz(url: str, server: subprocess.Popen, name: str) -> None:
+    for _attempt in range(150):
+        try:
+            urllib.request.urlopen(f"{url}/healthz/", timeout=1)  # noqa: S310  (our own local server)
+            return
+        except OSError:
+            if server.poll() is not None:
+                sys.exit(f"{name} exited before answering")
+            time.sleep(0.2)
+    sys.exit(f"{name} did not answer /healthz/ in 30 s")
 
 
 def main() -> None:
@@ -393,13 +438,16 @@ def main() -> None:
         # The flood meets the abuse limits as production sets them, on the production web process.
         limited = {key: value for key, value in env.items() if key not in UNLIMITED}
         with serving(with_redis(limited), production=True) as url:
-            flood = wrk_started(url, people, "flood", 200)
-            time.sleep(2)  # the flood first
-            healthz_in_flood = wrk_started(url, people, "plain", 2)
-            detail_in_flood = wrk_started(url, people, "get", 2)
-            healthz, detail_flooded, flooded = healthz_in_flood(), detail_in_flood(), flood()
-        figures += flood_figures(flooded, healthz, detail_flooded)
-        errors += sum(result["socket_errors"] + result["status_errors"] for result in (healthz, detail_flooded))
+            straight = flooded_at(url, people)
+        # As deployed: the proxy in front, whose address the web trusts for the client's.
+        with serving(with_redis({**limited, "NUM_PROXIES": "1"}), production=True) as web, behind_proxy(web) as url:
+            proxied = flooded_at(url, people)
+        figures += flood_figures(*straight, proxied=False) + flood_figures(*proxied, proxied=True)
+        errors += sum(
+            result["socket_errors"] + result["status_errors"]
+            for _, *answered in (straight, proxied)
+            for result in answered
+        )
     figures.append(Figure("http", "errors (socket + non-2xx, flood aside)", errors, "", "0", errors == 0))
     report(figures)
 
@@ -430,13 +478,26 @@ def request_figures(plain: dict, detail: dict, saves_10: dict, saves_50: dict, m
     return figures
 
 
-def flood_figures(flooded: dict, healthz: dict, detail: dict) -> list[Figure]:
+def flooded_at(url: str, people: list[dict]) -> tuple[dict, dict, dict]:
+    """200 connections sending failed sign-ins from one address, and meanwhile two asking for
+    /healthz/ and two for candidates' applications: the figures of the three."""
+    flood = wrk_started(url, people, "flood", 200)
+    time.sleep(2)  # the flood first
+    healthz_in_flood = wrk_started(url, people, "plain", 2)
+    detail_in_flood = wrk_started(url, people, "get", 2)
+    return flood(), healthz_in_flood(), detail_in_flood()
+
+
+def flood_figures(flooded: dict, healthz: dict, detail: dict, *, proxied: bool) -> list[Figure]:
+    """The deployed portal (behind its proxy) is held to the goals; the web process alone is shown beside it."""
+    where = "through the proxy" if proxied else "straight to gunicorn"
     healthz_p95, detail_p95 = healthz["p95_us"] / 1000, detail["p95_us"] / 1000
+    goal = ("≤ 100 ms",) if proxied else ("",)
     return [
-        Figure("http", "failed logins sent (200 at once)", flooded["rps"], "req/s"),
-        Figure("http", "of them refused (429) before hashing", flooded["throttled"] / max(flooded["requests"], 1) * 100, "%"),
-        Figure("http", "/healthz/ p95 during the flood", healthz_p95, "ms", "≤ 100 ms", healthz_p95 <= 100),
-        Figure("http", "GET application p95 during the flood", detail_p95, "ms", "≤ 100 ms", detail_p95 <= 100),
+        Figure("http", f"failed logins sent (200 at once), {where}", flooded["rps"], "req/s"),
+        Figure("http", f"of them refused (429) before hashing, {where}", flooded["throttled"] / max(flooded["requests"], 1) * 100, "%"),
+        Figure("http", f"/healthz/ p95 during the flood, {where}", healthz_p95, "ms", *goal, healthz_p95 <= 100 if proxied else None),
+        Figure("http", f"GET application p95 during the flood, {where}", detail_p95, "ms", *goal, detail_p95 <= 100 if proxied else None),
     ]  # fmt: skip
 
 

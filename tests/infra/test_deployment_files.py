@@ -35,8 +35,8 @@ def command_text(service: dict) -> str:
     return command if isinstance(command, str) else " ".join(command)
 
 
-def test_compose_runs_postgres_pgbouncer_redis_web_worker_and_beat(compose):
-    assert set(compose["services"]) == {"db", "pgbouncer", "redis", *APP_SERVICES}
+def test_compose_runs_postgres_pgbouncer_redis_the_proxy_web_worker_and_beat(compose):
+    assert set(compose["services"]) == {"db", "pgbouncer", "redis", "proxy", *APP_SERVICES}
     assert compose["services"]["db"]["image"].startswith("postgres:16")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
 
@@ -92,8 +92,12 @@ def test_application_services_wait_for_healthy_dependencies(compose):
 
 def test_data_lives_in_declared_named_volumes(compose):
     declared = set(compose["volumes"])
+    # Bind mounts (a path) carry configuration from the checkout, not data.
     used = {
-        volume.split(":", 1)[0] for service in compose["services"].values() for volume in service.get("volumes", [])
+        volume.split(":", 1)[0]
+        for service in compose["services"].values()
+        for volume in service.get("volumes", [])
+        if not volume.startswith(("./", "/"))
     }
 
     assert {"postgres-data", "redis-data"} <= used
@@ -149,3 +153,16 @@ def test_requests_go_through_pgbouncer_in_transaction_pooling_and_migrations_go_
 def test_web_serves_with_the_gunicorn_config_file(compose, dockerfile):
     assert "--config gunicorn.conf.py" in command_text(compose["services"]["web"])
     assert '"--config", "gunicorn.conf.py"' in dockerfile
+
+
+def test_requests_reach_the_web_only_through_the_proxy_which_names_the_client(compose):
+    """tests/infra/test_proxy.py runs the proxy's configuration itself."""
+    services = compose["services"]
+    proxy = services["proxy"]
+
+    assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
+    assert proxy["ports"] == ["${WEB_PORT:-8000}:80"]
+    assert proxy["volumes"] == ["./deploy/proxy.conf.template:/etc/nginx/templates/default.conf.template:ro"]
+    assert proxy["environment"]["WEB_UPSTREAM"] == "web:8000"
+    assert proxy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert services["web"]["environment"]["NUM_PROXIES"] == "1"
