@@ -8,6 +8,7 @@ also render it, and the API schema is derived from it.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -139,8 +140,15 @@ class SectionForm(forms.Form):
         for name, field in cls.base_fields.items():
             value = shown.get(name)
             if isinstance(field, forms.ChoiceField) and isinstance(value, str) and value:
-                named[name] = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+                named[name] = str(_choice_names(field).get(value, value))
         return named
+
+
+@functools.cache
+def _choice_names(field: forms.ChoiceField) -> dict[str, Any]:
+    """Value → name of a section's choice field (one of the class's own, whose choices are fixed):
+    built once, not on each body; the names stay lazy, translated as each body shows them."""
+    return dict(field.choices)  # type: ignore[arg-type]
 
 
 def _refusal(field: forms.Field, value: Any) -> str:

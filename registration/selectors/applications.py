@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from registration.models import Specialty, Subject, User
@@ -94,19 +94,9 @@ def application_of_candidate_for_body(*, candidate: User, application_id: int) -
     return (
         Application.objects.filter(candidate=candidate)
         .select_related("exam", "district", "candidate")
-        .prefetch_related(*_body_prefetches())
+        .prefetch_related("degree_record", Prefetch("subjects", queryset=Subject.objects.order_by("code")))
         .get(pk=application_id)
     )
-
-
-def body_rows_attached(application: Application) -> None:
-    """Reads what a body shows beyond a row already in hand with its exam and district: the degree
-    record (unless already set) and the subjects."""
-    prefetch_related_objects([application], *_body_prefetches())
-
-
-def _body_prefetches() -> tuple[str | Prefetch, ...]:
-    return ("degree_record", Prefetch("subjects", queryset=Subject.objects.order_by("code")))
 
 
 def exam_of_candidate_application(*, candidate: User, application_id: int) -> int | None:

@@ -147,7 +147,9 @@ def application_save_section(*, application_id: int, section: str, data: Mapping
             setattr(application, name, value)
         setattr(application, f"{section}_saved_at", timezone.now())
         _issue_verification_code(application)
-        application.save()
+        # The columns this save changes (the row is locked): an UPDATE of all sixty would cost the
+        # save a tenth of its time to build.
+        application.save(update_fields=[*values, f"{section}_saved_at", "verification_code", "updated_at"])
         if subjects is not None:
             application.subjects.set(subjects)
         _record(application, action=f"save_{section}", actor=actor)

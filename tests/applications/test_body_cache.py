@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from registration.application_bodies import application_bodies_outdated
-from registration.models import Application, HistoryRecord, Site
+from registration.models import Application, HistoryRecord, Site, Subject
 from registration.models.application import PhotoStatus
 from registration.pii import decrypt_id_number, id_number_digest
 from registration.services.applications import application_save_section
@@ -208,3 +208,38 @@ def test_the_cached_body_is_the_body_the_serializer_makes(api, draft, language):
 
     assert cold["Content-Type"] == warm["Content-Type"] == "application/json"
     assert cold.content == warm.content
+
+
+def test_a_saves_answer_shows_the_subjects_in_code_order_and_takes_their_rows_from_memory(
+    api, draft, sections, django_capture_on_commit_callbacks
+):
+    """After a save the subjects are read by a statement of their own and their rows taken from the
+    catalogue's memory (registration/application_bodies.py): still the answer a read of the database
+    makes, for a change of the subjects and for a save that leaves them."""
+    url = f"/api/v1/applications/{draft['id']}/"
+    chosen = api.put(f"{url}sections/exam/", {**sections["exam"], "subjects": ["3", "1"]}, format="json")
+    assert chosen.status_code == 200, chosen.json()
+    assert chosen.json()["sections"]["exam"]["subjects"] == ["1", "3"]
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = api.put(f"{url}sections/contact/", sections["contact"], format="json")
+
+    assert not [query for query in queries if 'FROM "registration_subject"' in query["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        application_bodies_outdated()
+    assert kept.content == api.get(url).content
+    assert [len(name) > 0 for name in kept.json()["labels"]["exam"]["subjects"]] == [True, True]
+
+
+def test_a_renamed_subject_shows_in_the_next_saves_answer(api, draft, sections, django_capture_on_commit_callbacks):
+    url = f"/api/v1/applications/{draft['id']}/"
+    before = api.put(f"{url}sections/exam/", sections["exam"], format="json").json()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        subject = Subject.objects.get(code="1")
+        subject.name = "基础知识（新）"
+        subject.save()
+    after = api.put(f"{url}sections/contact/", sections["contact"], format="json").json()
+
+    assert "基础知识（新）" not in before["labels"]["exam"]["subjects"]
+    assert after["labels"]["exam"]["subjects"][0] == "基础知识（新）"
