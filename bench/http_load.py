@@ -12,7 +12,9 @@ docker-compose.yml (nginx with deploy/proxy.conf.template), which the goals are 
 
 The web processes run as in production, with Redis (a database of its own, emptied first) as cache,
 abuse-limit store and broker: a save queues the form's preparation for the workers, which run on
-other machines and are not started here (bench/pdf.py measures what they do). Without Redis the
+other machines and are not started here (bench/pdf.py measures what they do). As with workers that
+are behind, which on opening day they are (a form takes them as long as a dozen saves take the web),
+a candidate's first save queues one and the next saves find it waiting and queue none. Without Redis the
 tasks would run inside the web request, as they do in the embedded default.
 
 ``BENCH_HTTP_STAGES`` (``requests``, ``flood``, or both, comma-separated) runs a part.

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from certificates import tasks
 from certificates.models import Seat
 from certificates.services.arrangement import seat_release
+from certificates.services.documents import form_preparation_queue
 from registration.models.application import ApplicationStatus
 
 # The states of a registered application: paid, or approved where the district takes no online payment.
@@ -22,9 +22,10 @@ logger = logging.getLogger(__name__)
 
 def on_content_changed(sender: Any, *, application_id: int, **kwargs: Any) -> None:
     """A new 验证码: the printed form's older versions go and the new one is rendered when it can be,
-    in a worker: the candidate's save answers without waiting for it (the signal comes on commit)."""
+    in a worker: the candidate's save answers without waiting for it (the signal comes on commit).
+    A preparation still waiting in the queue will see this change too: none is queued beside it."""
     try:
-        tasks.prepare_application_form.delay(application_id)
+        form_preparation_queue(application_id=application_id)
     except Exception:
         logger.exception("preparing the form of application %s failed", application_id)
 

@@ -122,7 +122,13 @@ def celery_worker_process(django_db_setup, tmp_path_factory) -> Iterator[CeleryW
     worker_database_url = urlunsplit(urlsplit(database_url)._replace(path=f"/{test_database}"))
     hostname = f"wecan-test-{os.getpid()}-{uuid.uuid4().hex[:8]}@localhost"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    environment = {**os.environ, "DATABASE_URL": worker_database_url, "REDIS_URL": redis_url}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url,
+        "REDIS_URL": redis_url,
+        # The run's cache (_cache_of_this_run): the worker clears what the portal marks there.
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+    }
 
     # Messages left on the broker by an earlier, interrupted run must not reach this worker.
     celery_app.control.purge()

@@ -244,6 +244,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "wecan.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Web and workers share what they mark in the cache (a form's preparation queued): the same prefix.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

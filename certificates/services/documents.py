@@ -3,7 +3,7 @@ version, render it in a worker, store it, and discard the versions that are no l
 
 A document is cached per (application, kind, version): the form's version is the 验证码, so every
 content change makes a new one, and the rows and files of older versions are deleted as soon as the
-change is known (``form_prepare``, called on ``application_content_changed``). Only the current
+change is known (``form_prepare``, queued on ``application_content_changed`` unless one is waiting). Only the current
 version's file is ever served: ``document_fetch`` looks it up by the version the application calls
 for at the moment of the request.
 """
@@ -15,6 +15,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -94,9 +95,39 @@ def document_request(*, application_id: int, kind: str, version: str) -> Applica
     return document
 
 
+# How long a queued preparation keeps others from being queued beside it. A preparation reads the
+# application when it runs, so one more queued while it waits would only repeat it: on the day
+# registration opens the workers render a form in the time the web saves a dozen sections, and a
+# preparation queued for every save would pile up behind them. Should a mark outlive its message (a
+# broker that lost it), the next change after the mark expires queues one again, and a download
+# renders the current version meanwhile (``document_fetch``).
+FORM_PREPARATION_MARK_SECONDS = 600
+
+
+def _preparation_mark(application_id: int) -> str:
+    return f"form-preparation-queued:{application_id}"
+
+
+def form_preparation_queue(*, application_id: int) -> bool:
+    """After a content change: queues the form's preparation, unless one queued earlier has not
+    started yet. Returns whether it queued one."""
+    mark = _preparation_mark(application_id)
+    if not cache.add(mark, 1, FORM_PREPARATION_MARK_SECONDS):
+        return False
+    try:
+        tasks.prepare_application_form.delay(application_id)
+    except Exception:
+        cache.delete(mark)
+        raise
+    return True
+
+
 def form_prepare(*, application_id: int) -> ApplicationDocument | None:
     """After a content change: the form's older versions go, and the new one is rendered when the
     application can be printed (every section saved, photo accepted). Returns the form's row, if any."""
+    # Removed before the application is read: a change committed before the removal is in what is
+    # read below, and one committed after it finds no mark and queues a preparation of its own.
+    cache.delete(_preparation_mark(application_id))
     application = document_application(application_id=application_id)
     if application is None:
         return None
