@@ -3,10 +3,13 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from rest_framework.renderers import JSONRenderer
 
+from registration.apis.applications import ApplicationSerializer, _rendered
 from registration.application_bodies import application_bodies_outdated
 from registration.models import Application, HistoryRecord, Site, Subject
-from registration.models.application import PhotoStatus
+from registration.models.application import ApplicationStatus, PhotoStatus
 from registration.pii import decrypt_id_number, id_number_digest
 from registration.services.applications import application_save_section
 from tests.applications.conftest import token_client
@@ -243,3 +246,39 @@ def test_a_renamed_subject_shows_in_the_next_saves_answer(api, draft, sections, 
 
     assert "基础知识（新）" not in before["labels"]["exam"]["subjects"]
     assert after["labels"]["exam"]["subjects"][0] == "基础知识（新）"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_body_written_out_is_the_body_the_serializer_describes(api, draft, sections, language):
+    """A body is written out field by field (registration/apis/applications.py ``_rendered``) rather
+    than by ``ApplicationSerializer``, which the schema and the lists keep: a field added to one and
+    not the other fails here. A draft, a complete one, and one refused with reasons."""
+    history = {"303": ["1", "3"]}
+
+    def written_and_serialized() -> tuple[bytes, bytes]:
+        application = Application.objects.select_related(
+            "exam", "district", "candidate", "degree_record", "city", "site", "registration_point", "specialty", "unit"
+        ).get(pk=draft["id"])
+        with translation.override(language):
+            serializer = ApplicationSerializer(application, context={"history_subjects": history})
+            return _rendered(application, history), JSONRenderer().render(serializer.data)
+
+    written, serialized = written_and_serialized()
+    assert written == serialized
+    for key, body in sections.items():
+        assert api.put(f"/api/v1/applications/{draft['id']}/sections/{key}/", body, format="json").status_code == 200
+    written, serialized = written_and_serialized()
+    assert written == serialized
+    Application.objects.filter(pk=draft["id"]).update(
+        status=ApplicationStatus.CONFIRMATION_REJECTED,
+        rejection_reasons=[
+            {"code": "photo", "label": "照片不合格", "note": ""},
+            {"code": "other", "label": "其他", "note": "学历证书不清晰"},
+        ],
+        photo_status=PhotoStatus.REJECTED,
+        materials_finalized=True,
+        pledge_accepted_at=None,
+    )
+    written, serialized = written_and_serialized()
+    assert written == serialized
+    assert b"\\u" not in written and "学历证书不清晰".encode() in written
