@@ -31,6 +31,7 @@ from registration.models import City, District, RegistrationPoint, Site, Special
 from registration.models.application import Application
 from registration.selectors.applications import application_of_candidate_for_body, history_subject_defaults
 from wecan.errors import NotFound
+from wecan.sql import table_and_columns
 
 BODY_TTL_SECONDS = 300
 # What of the catalogue a body names.
@@ -75,16 +76,8 @@ def application_body(*, candidate: User, application_id: int, render: Render) ->
 
 # The one query of every read: a fixed statement, which the ORM would build again each time (two
 # thirds of a millisecond, more than PostgreSQL takes to answer it).
-_OWN_REVISION = "SELECT {} FROM {} WHERE {} = %s AND {} = %s".format(  # noqa: S608 - the model's own names
-    *(
-        connection.ops.quote_name(name)
-        for name in (
-            Application._meta.get_field("revision").column,
-            Application._meta.db_table,
-            Application._meta.get_field("id").column,
-            Application._meta.get_field("candidate").column,
-        )
-    )
+_OWN_REVISION = "SELECT {2} FROM {0} WHERE {1} = %s AND {3} = %s".format(  # noqa: S608 - the model's own names
+    *table_and_columns(Application, "id", "revision", "candidate")
 )
 
 
@@ -108,18 +101,10 @@ def saved_application_body(*, application: Application, candidate: User, render:
     return _rendered_and_cached(application, render=render, generation=generation, history=found.get(history_key))
 
 
-_SUBJECTS_FIELD = Application._meta.get_field("subjects")
 # The ids of an application's subjects: a fixed statement, where a prefetch would build its query of
 # the join table each time (an eighth of a save).
-_CHOSEN_SUBJECTS = "SELECT {} FROM {} WHERE {} = %s".format(  # noqa: S608 - the model's own names
-    *(
-        connection.ops.quote_name(name)
-        for name in (
-            _SUBJECTS_FIELD.m2m_reverse_name(),
-            Application.subjects.through._meta.db_table,
-            _SUBJECTS_FIELD.m2m_column_name(),
-        )
-    )
+_CHOSEN_SUBJECTS = "SELECT {1} FROM {0} WHERE {2} = %s".format(  # noqa: S608 - the model's own names
+    *table_and_columns(Application.subjects.through, "subject", "application")
 )
 
 

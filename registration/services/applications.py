@@ -28,6 +28,7 @@ from registration.workflow import EDITABLE_STATES, TRANSITIONS, Action
 from wecan.bulk_insert import insert_rows
 from wecan.errors import Conflict, InvalidInput, InvalidState, NotFound, PortalError, ServiceUnavailable
 from wecan.joined_rows import JoinedRows
+from wecan.sql import table_and_columns
 
 logger = logging.getLogger(__name__)
 
@@ -278,15 +279,7 @@ def transition_many(
             due = due.filter(condition)
         due_sql, due_params = due.values("pk").query.get_compiler(connection=connection).as_sql()
         now = timezone.now()
-        table_sql, status_sql, updated_at_sql, id_sql = (
-            connection.ops.quote_name(name)
-            for name in (
-                Application._meta.db_table,
-                Application._meta.get_field("status").column,
-                Application._meta.get_field("updated_at").column,
-                Application._meta.pk.column,
-            )
-        )
+        table_sql, status_sql, updated_at_sql, id_sql = table_and_columns(Application, "status", "updated_at", "id")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table_sql} SET {status_sql} = %s, {updated_at_sql} = %s "  # noqa: S608 (quoted names)

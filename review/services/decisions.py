@@ -27,6 +27,7 @@ from review.reasons import NOTE_MAX_LENGTH, rejection_reasons_build, rejection_s
 from review.scope import Duty, application_in_scope, applications_in_scope, is_administrator, may
 from review.selectors import application_eligibility, staff_application_get
 from wecan.errors import InvalidInput, NotFound
+from wecan.sql import table_and_columns
 
 
 class Stage(StrEnum):
@@ -294,13 +295,5 @@ def issued_code_record(*, application_id: int, code: str) -> None:
 
 
 _RECORD_ISSUED_CODE = "INSERT INTO {} ({}, {}, {}) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING".format(  # noqa: S608
-    *(
-        connection.ops.quote_name(name)
-        for name in (
-            IssuedCode._meta.db_table,
-            IssuedCode._meta.get_field("application").column,
-            IssuedCode._meta.get_field("code").column,
-            IssuedCode._meta.get_field("issued_at").column,
-        )
-    )
+    *table_and_columns(IssuedCode, "application", "code", "issued_at")
 )
