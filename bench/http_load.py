@@ -364,15 +364,16 @@ def serving(env: dict[str, str], *, production: bool = False) -> Iterator[str]:
             server.wait()
 
 
-# The http level of nginx.conf around the portal's front, as nginx's own image has it; the files
-# nginx writes go to the bench's folder.
+# The http level of nginx.conf around the portal's front, as nginx's own image has it (which logs
+# every request with its query string, unless the front says otherwise); the files nginx writes go
+# to the bench's folder.
 PROXY_MAIN = """
 worker_processes auto;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    access_log off;
+    access_log {access_log} combined;
     client_body_temp_path {prefix}/body;
     proxy_temp_path {prefix}/proxy;
     include {prefix}/wecan.conf;
@@ -381,10 +382,13 @@ http {{
 
 
 @contextlib.contextmanager
-def behind_proxy(web_url: str, *, trusted_balancer: str = "127.0.0.1") -> Iterator[str]:
+def behind_proxy(
+    web_url: str, *, trusted_balancer: str = "127.0.0.1", access_log: str = "/dev/null"
+) -> Iterator[str]:
     """nginx with the portal's front (deploy/proxy.conf.template, as docker-compose.yml's ``proxy``
     serves it) in front of the web process at ``web_url``; yields the proxy's URL. By default the
-    load balancer it trusts is this machine, where the load comes from."""
+    load balancer it trusts is this machine, where the load comes from. ``access_log`` is the file
+    the http level logs requests to, as nginx's image has it."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="wecan-proxy-") as prefix:
         front = string.Template((ROOT / "deploy" / "proxy.conf.template").read_text()).safe_substitute(
@@ -393,7 +397,7 @@ def behind_proxy(web_url: str, *, trusted_balancer: str = "127.0.0.1") -> Iterat
             TRUSTED_BALANCER=trusted_balancer,
         )
         Path(prefix, "wecan.conf").write_text(front)
-        Path(prefix, "nginx.conf").write_text(PROXY_MAIN.format(prefix=prefix))
+        Path(prefix, "nginx.conf").write_text(PROXY_MAIN.format(prefix=prefix, access_log=access_log))
         proxy = subprocess.Popen(["nginx", "-p", prefix, "-c", f"{prefix}/nginx.conf", "-g", "daemon off;"], cwd=prefix)
         url = f"http://127.0.0.1:{port}"
         try:

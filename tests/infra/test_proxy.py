@@ -125,6 +125,17 @@ def test_a_refused_page_is_a_page_in_chinese(front):
     assert "请求过于频繁，请1分钟后再试。" in body
 
 
+def test_the_front_logs_no_query_string_and_no_id_number(web, tmp_path):
+    """nginx's image logs every request with its query string; a search's carries an ID number. The
+    web's log (gunicorn.conf.py) is the one access log, without either."""
+    log = tmp_path / "access.log"
+    with behind_proxy(web, access_log=str(log)) as front:
+        answers = send(front, "GET", "/api/v1/staff/applications/?id_number=110101199003071234", 1)
+        answers += send(front, "GET", "/review/search/?q=110101199003071234", 1)
+    assert statuses(answers) == {200: 2}
+    assert log.read_text() == ""
+
+
 def test_reads_and_other_writes_are_never_limited(front):
     assert statuses(send(front, "GET", "/accounts/login/", FLOOD)) == {200: FLOOD}
     assert statuses(send(front, "PUT", "/api/v1/applications/1/sections/contact/", FLOOD)) == {200: FLOOD}
