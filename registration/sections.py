@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,6 +69,17 @@ class MonthField(forms.CharField):
         return {**super().widget_attrs(widget), "placeholder": "2020-07", "pattern": r"\d{4}-\d{2}"}
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices its section fixes. Each form's copy of the field shares them,
+    where Django's deep-copies every (lazily translated) name for every form: a twentieth of a
+    section save. A form may give its copy other choices; no one changes them in place."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
+        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)  # type: ignore[attr-defined]  # not in the stubs
+        copied._choices = self._choices  # type: ignore[attr-defined]
+        return copied
+
+
 class SectionForm(forms.Form):
     """A section bound to its application; ``values()`` gives the model fields it sets."""
 
@@ -81,8 +93,9 @@ class SectionForm(forms.Form):
         if data is None:
             kwargs.setdefault("initial", self.representation(application) or self.defaults(application))
         super().__init__(data, **kwargs)
+        required = _("此项为必填项。")
         for field in self.fields.values():
-            field.error_messages["required"] = _("此项为必填项。")
+            field.error_messages["required"] = required
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.model_fields}
@@ -136,19 +149,21 @@ class SectionForm(forms.Form):
         shown = cls.representation(application)
         if shown is None:
             return None
+        language = translation.get_language()
         named: dict[str, Any] = {}
         for name, field in cls.base_fields.items():
             value = shown.get(name)
             if isinstance(field, forms.ChoiceField) and isinstance(value, str) and value:
-                named[name] = str(_choice_names(field).get(value, value))
+                named[name] = _choice_names(field, language).get(value, value)
         return named
 
 
 @functools.cache
-def _choice_names(field: forms.ChoiceField) -> dict[str, Any]:
-    """Value → name of a section's choice field (one of the class's own, whose choices are fixed):
-    built once, not on each body; the names stay lazy, translated as each body shows them."""
-    return dict(field.choices)  # type: ignore[arg-type]
+def _choice_names(source: forms.ChoiceField | type[models.Choices], language: str | None) -> dict[str, str]:
+    """Value → name in ``language`` (the active one) of a section's choice field (one of the class's
+    own, whose choices are fixed) or of a model's choices: built once per language, not translated
+    again on each body."""
+    return {value: str(name) for value, name in source.choices}  # type: ignore[union-attr]
 
 
 def _refusal(field: forms.Field, value: Any) -> str:
@@ -253,11 +268,11 @@ class BasicSection(SectionForm):
     )
 
     id_valid_until = forms.DateField(label=gettext_lazy("证件有效截止日期"), widget=_DATE_INPUT)
-    gender = forms.ChoiceField(label=gettext_lazy("性别"), choices=_blank_choice(choices.Gender.choices))
+    gender = FixedChoiceField(label=gettext_lazy("性别"), choices=_blank_choice(choices.Gender.choices))
     birth_date = forms.DateField(label=gettext_lazy("出生日期"), widget=_DATE_INPUT)
-    ethnicity = forms.ChoiceField(label=gettext_lazy("民族"), choices=_blank_choice(choices.ETHNICITIES))
-    health_status = forms.ChoiceField(label=gettext_lazy("健康状况"), choices=_blank_choice(choices.HEALTH_STATUSES))
-    nationality = forms.ChoiceField(label=gettext_lazy("国籍"), choices=_blank_choice(choices.NATIONALITIES))
+    ethnicity = FixedChoiceField(label=gettext_lazy("民族"), choices=_blank_choice(choices.ETHNICITIES))
+    health_status = FixedChoiceField(label=gettext_lazy("健康状况"), choices=_blank_choice(choices.HEALTH_STATUSES))
+    nationality = FixedChoiceField(label=gettext_lazy("国籍"), choices=_blank_choice(choices.NATIONALITIES))
     foreign_nationality = forms.CharField(label=gettext_lazy("外籍人员国籍"), max_length=50, required=False)
 
     @classmethod
@@ -353,11 +368,11 @@ class ExamSection(SectionForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": gettext_lazy("科目“%(value)s”不存在。")},
     )
-    current_qualification = forms.ChoiceField(
+    current_qualification = FixedChoiceField(
         label=gettext_lazy("现有技术资格"), choices=_blank_choice(choices.QUALIFICATIONS)
     )
     qualification_date = MonthField(label=gettext_lazy("现有技术资格取得年月"), required=False)
-    practice_category = forms.ChoiceField(
+    practice_category = FixedChoiceField(
         label=gettext_lazy("执业类别"), choices=_blank_choice(choices.PRACTICE_CATEGORIES)
     )
     first_registration_month = MonthField(label=gettext_lazy("首次注册年月"), required=False)
@@ -435,10 +450,10 @@ class EducationSection(SectionForm):
     model_fields = ("degree_record", "highest_education", "schooling_years", "work_experience")
 
     degree_record = forms.IntegerField(label=gettext_lazy("报考学历"))
-    highest_education = forms.ChoiceField(
+    highest_education = FixedChoiceField(
         label=gettext_lazy("最高学历"), choices=_blank_choice(choices.HIGHEST_EDUCATIONS)
     )
-    schooling_years = forms.ChoiceField(label=gettext_lazy("学制"), choices=_blank_choice(choices.SCHOOLING_YEARS))
+    schooling_years = FixedChoiceField(label=gettext_lazy("学制"), choices=_blank_choice(choices.SCHOOLING_YEARS))
     work_experience = forms.CharField(
         label=gettext_lazy("专业工作经历"),
         max_length=200,
@@ -485,7 +500,9 @@ class EducationSection(SectionForm):
         record = application.degree_record
         if named is not None and record is not None:
             when = record.graduation_date.strftime("%Y-%m")
-            named["degree_record"] = f"{record.get_education_display()} · {record.school} · {record.major} · {when}"
+            educations = _choice_names(choices.Education, translation.get_language())
+            education = educations.get(record.education, record.education)
+            named["degree_record"] = f"{education} · {record.school} · {record.major} · {when}"
         return named
 
 
@@ -503,11 +520,11 @@ class WorkSection(SectionForm):
 
     unit = forms.IntegerField(label=gettext_lazy("单位名称"), required=False)
     other_unit_name = forms.CharField(label=gettext_lazy("其它单位"), max_length=200, required=False)
-    unit_affiliation = forms.ChoiceField(
+    unit_affiliation = FixedChoiceField(
         label=gettext_lazy("单位所属"), choices=_blank_choice(choices.UNIT_AFFILIATIONS)
     )
-    unit_nature = forms.ChoiceField(label=gettext_lazy("单位性质"), choices=_blank_choice(choices.UNIT_NATURES))
-    unit_category = forms.ChoiceField(
+    unit_nature = FixedChoiceField(label=gettext_lazy("单位性质"), choices=_blank_choice(choices.UNIT_NATURES))
+    unit_category = FixedChoiceField(
         label=gettext_lazy("单位类别"), choices=_blank_choice(choices.UNIT_CATEGORIES), required=False
     )
     years_in_specialty = forms.IntegerField(

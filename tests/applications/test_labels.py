@@ -50,11 +50,16 @@ def test_unsaved_sections_have_no_labels(api, draft):
 def test_labels_follow_the_language_asked_for(api, saved):
     # The reference data's English column (reference/subjects.csv name_en).
     Subject.objects.filter(code="1").update(name_en="Basic knowledge")
+    # Chinese first: the names each language gives are kept per language, not for whichever came first.
+    chinese = api.get(f"/api/v1/applications/{saved['id']}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["labels"]
     labels = api.get(f"/api/v1/applications/{saved['id']}/", HTTP_ACCEPT_LANGUAGE="en").json()["labels"]
+    assert (chinese["basic"]["ethnicity"], chinese["basic"]["gender"]) == ("汉族", "男")
+    assert chinese["education"]["degree_record"].startswith("本科 · ")
     assert labels["exam"]["subjects"][0] == "Basic knowledge"
     assert labels["basic"]["ethnicity"] == "Han"
     assert labels["basic"]["gender"] == "Male"
     assert labels["work"]["unit_nature"] == "Health care"
+    assert labels["education"]["degree_record"].startswith("Undergraduate · ")
 
 
 def _english_name(code: str, name_en: str) -> None:

@@ -8,6 +8,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from registration.models.application import Application, ApplicationEvent
+from registration.sections import WorkSection
 from wecan.sql import row_columns_save
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,16 @@ def test_a_relation_with_no_column_of_its_own_is_refused(draft):
 
     with pytest.raises(TypeError):
         row_columns_save(application, ["subjects"], using="default")
+
+
+def test_a_form_given_other_choices_leaves_its_section_s_choices_to_every_other_form(draft):
+    """A section's choice fields share their fixed choices between forms (``FixedChoiceField``)."""
+    application = Application.objects.get(pk=draft["id"])
+    changed, other = WorkSection(application=application), WorkSection(application=application)
+
+    changed.fields["unit_nature"].choices = [("", "请选择"), ("只此一项", "只此一项")]
+
+    assert changed.fields["unit_nature"].choices == [("", "请选择"), ("只此一项", "只此一项")]
+    assert other.fields["unit_nature"].choices == WorkSection.base_fields["unit_nature"].choices
+    assert len(other.fields["unit_nature"].choices) > 2
+    assert WorkSection({"unit_nature": "只此一项"}, application=application).has_error("unit_nature", "invalid_choice")
