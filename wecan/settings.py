@@ -294,6 +294,7 @@ REST_FRAMEWORK = {
     # Proxies in front of the portal, so that throttling counts the client's address, not theirs.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "wecan.negotiation.OnlyRendererNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "wecan.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
