@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -15,8 +16,9 @@ class OnlyRendererNegotiation(DefaultContentNegotiation):
     something else gets JSON, not 406. A view with several still chooses as DRF does."""
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, Any]:
-        if len(renderers) == 1:
-            return renderers[0], renderers[0].media_type
-        return super().select_renderer(request, renderers, format_suffix)
+        offered = list(renderers)
+        if len(offered) == 1:
+            return offered[0], offered[0].media_type
+        return super().select_renderer(request, offered, format_suffix)
