@@ -134,6 +134,10 @@ if DATABASE_REPLICA_URL:
     }
     DATABASE_ROUTERS = ["wecan.db_routers.ReplicaRouter"]
     MIDDLEWARE.append("wecan.middleware.StaffReadsFromReplicaMiddleware")
+# Django's PostgreSQL backend, with a health check of a kept connection that sends no SELECT 1.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "wecan.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "registration.User"
