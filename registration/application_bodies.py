@@ -135,14 +135,14 @@ def _rendered_and_cached(
     application: Application, *, render: Render, generation: int, history: tuple[int, HistorySubjects] | None
 ) -> bytes:
     _attach_catalogue_rows([application], fields=_BODY_CATALOGUE_FIELDS, generation=generation)
-    history_outdated = history is None or history[0] != generation
-    if history is None or history_outdated:
+    history_entry: dict[str, tuple[int, HistorySubjects]] = {}
+    if history is None or history[0] != generation:
         history = (generation, history_subject_defaults(application=application))
+        history_entry[_history_key(application.pk, application.candidate)] = history
     body = render(application, history[1])
     body_key = _key(application.pk, application.revision)
-    if history_outdated:
-        entries = {body_key: (generation, body), _history_key(application.pk, application.candidate): history}
-        cache.set_many(entries, BODY_TTL_SECONDS)
+    if history_entry:
+        cache.set_many({**history_entry, body_key: (generation, body)}, BODY_TTL_SECONDS)
     else:
         # Nearly always: one SET, where set_many sends a transaction of an MSET and an EXPIRE a key.
         cache.set(body_key, (generation, body), BODY_TTL_SECONDS)

@@ -8,6 +8,7 @@ from typing import cast
 
 from django.db import DatabaseError, connection, connections
 from django.db.models import Field, Model
+from django.db.models.signals import post_save, pre_save
 
 
 def table_and_columns(model: type[Model], *fields: str) -> tuple[str, ...]:
@@ -28,8 +29,11 @@ def row_columns_save(instance: Model, fields: Sequence[str], *, using: str) -> N
     """Writes the named fields of ``instance``'s existing row as ``save(update_fields=fields)`` writes
     them (an ``auto_now`` field takes the time, on the instance too), by a statement built once for
     these fields: the ORM's save spent longer building its UPDATE than PostgreSQL took to run it. No
-    ``pre_save``/``post_save`` signal is sent, so only for a model nothing listens to."""
-    model_fields, statement = _row_update(type(instance), tuple(fields))
+    ``pre_save``/``post_save`` signal is sent, so a model something listens to is refused."""
+    model = type(instance)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        raise TypeError(f"{model.__name__} has pre_save or post_save receivers, which this write would skip")
+    model_fields, statement = _row_update(model, tuple(fields))
     database = connections[using]
     values = [field.get_db_prep_save(field.pre_save(instance, False), database) for field in model_fields]
     with database.cursor() as cursor:

@@ -46,6 +46,9 @@ def _new_verification_code() -> str:
     return f"{secrets.randbelow(10**7):07d}"
 
 
+_EVENT_FIELDS = ("application_id", "actor_id", "action", "from_status", "to_status", "reason", "created_at")
+
+
 def _record(
     application: Application, *, action: str, actor: User | None, reason: str = "", from_status: str = ""
 ) -> None:
@@ -65,9 +68,6 @@ def _record(
             )
         ],
     )
-
-
-_EVENT_FIELDS = ("application_id", "actor_id", "action", "from_status", "to_status", "reason", "created_at")
 
 
 @functools.cache

@@ -8,6 +8,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from registration.models.application import Application, ApplicationEvent
+from registration.models.files import MaterialFile
 from registration.sections import WorkSection
 from wecan.sql import row_columns_save
 
@@ -99,3 +100,11 @@ def test_a_form_given_other_choices_leaves_its_section_s_choices_to_every_other_
     assert other.fields["unit_nature"].choices == WorkSection.base_fields["unit_nature"].choices
     assert len(other.fields["unit_nature"].choices) > 2
     assert WorkSection({"unit_nature": "只此一项"}, application=application).has_error("unit_nature", "invalid_choice")
+
+
+def test_a_model_whose_saves_are_listened_to_is_refused(draft):
+    """A material file's save tells the review app (review/apps.py); this write would not."""
+    material = MaterialFile(pk=1)
+
+    with pytest.raises(TypeError), transaction.atomic():
+        row_columns_save(material, ["status"], using="default")
