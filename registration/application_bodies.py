@@ -8,14 +8,19 @@ only by staff: each such write bumps one generation, which retires every cached 
 Redis holds the cache in production (local memory in the embedded default). It shares its Redis with
 the broker, which never evicts, so entries live only minutes: enough for the reads of a session.
 
+On PostgreSQL the generation is a sequence (migration 0016), read by the same statement as the
+application's owner and revision; a body read before is then also kept in the process's memory, so
+reading it again costs that one statement and no cache round trip (a seventh of a read). Elsewhere
+(SQLite, the embedded default, whose cache is the process's memory already) the cache keeps the
+generation.
+
 A body built anew takes its catalogue rows (city, site, registration point, specialty, unit, and
 after a save its subjects) from each process's memory of them, which the same generation retires: a
 few thousand rows that every body names again and again. The staff queue's page takes its rows from the same memory.
 
 Its history subjects (last year's failed subjects of a history candidate, three queries to find,
 and for nearly everyone an empty answer) are cached beside the body under the application and the
-candidate's ID digest, with the generation: they outlive the revisions of a session of saves, and
-are read with the same cache round trip as the generation.
+candidate's ID digest, with the generation: they outlive the revisions of a session of saves.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import translation
 
 from registration.models import City, District, RegistrationPoint, Site, Specialty, Subject, Unit, User
@@ -36,6 +42,8 @@ from wecan.sql import table_and_columns
 BODY_TTL_SECONDS = 300
 # What of the catalogue a body names.
 _BODY_CATALOGUE_FIELDS = ("city", "site", "registration_point", "specialty", "unit")
+# Where the generation is kept: a sequence on PostgreSQL (registration/migrations/0016), else this key.
+_GENERATION_SEQUENCE = "registration_application_body_generation"
 _GENERATION = "application-body:generation"
 
 HistorySubjects = dict[str, list[str]]
@@ -53,67 +61,106 @@ def _history_key(application_id: int, candidate: User) -> str:
 
 
 def application_body(*, candidate: User, application_id: int, render: Render) -> bytes:
-    """The candidate's own application as ``render`` makes it, from the cache when it is current.
+    """The candidate's own application as ``render`` makes it, from the process's memory or the cache
+    when it is current.
 
-    One indexed query (ownership and revision) and one cache round trip when cached; ``NotFound`` for
-    an application that is not the candidate's.
+    One indexed query (ownership, revision and, on PostgreSQL, the generation), and when the body is
+    not in the process's memory one cache round trip; ``NotFound`` for an application that is not the
+    candidate's.
     """
-    revision = _own_revision(application_id, candidate)
-    if revision is None:
+    found = _own_revision(application_id, candidate)
+    if found is None:
         raise NotFound()
-    body_key, history_key = _key(application_id, revision), _history_key(application_id, candidate)
-    found = cache.get_many([body_key, _GENERATION, history_key])
-    generation = found.get(_GENERATION, 0)
-    entry = found.get(body_key)
+    revision, generation = found
+    body_key = _key(application_id, revision)
+    remembered = _bodies_remembered.get(body_key)
+    if remembered is not None and remembered[0] == generation:
+        return remembered[1]
+    history_key = _history_key(application_id, candidate)
+    cached = cache.get_many([body_key, history_key])
+    entry = cached.get(body_key)
     if entry is not None and entry[0] == generation:
+        _remember(body_key, entry)
         return entry[1]
     try:
         application = application_of_candidate_for_body(candidate=candidate, application_id=application_id)
     except Application.DoesNotExist:
         raise NotFound() from None
-    return _rendered_and_cached(application, render=render, generation=generation, history=found.get(history_key))
+    return _rendered_and_cached(application, render=render, generation=generation, history=cached.get(history_key))
 
 
-# The one query of every read: a fixed statement, which the ORM would build again each time (two
+# The one query of every read: fixed statements, which the ORM would build again each time (two
 # thirds of a millisecond, more than PostgreSQL takes to answer it).
 _OWN_REVISION = "SELECT {2} FROM {0} WHERE {1} = %s AND {3} = %s".format(  # noqa: S608 - the model's own names
     *table_and_columns(Application, "id", "revision", "candidate")
 )
+_OWN_REVISION_AND_GENERATION = "SELECT {2}, (SELECT last_value FROM {4}) FROM {0} WHERE {1} = %s AND {3} = %s".format(  # noqa: S608 - our own names
+    *table_and_columns(Application, "id", "revision", "candidate"), _GENERATION_SEQUENCE
+)
 
 
-def _own_revision(application_id: int, candidate: User) -> int | None:
+def _generation_in_database(database: BaseDatabaseWrapper) -> bool:
+    return database.vendor == "postgresql"
+
+
+def _own_revision(application_id: int, candidate: User) -> tuple[int, int] | None:
+    """The revision of the candidate's application and the generation; ``None`` when it is not theirs."""
+    in_database = _generation_in_database(connection)
     with connection.cursor() as cursor:
-        cursor.execute(_OWN_REVISION, [application_id, candidate.pk])
+        cursor.execute(_OWN_REVISION_AND_GENERATION if in_database else _OWN_REVISION, [application_id, candidate.pk])
         row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    if row is None:
+        return None
+    generation = row[1] if in_database else cache.get(_GENERATION, 0)
+    return int(row[0]), int(generation)
+
+
+# Bodies read or built by this process, by cache key: (generation, body). Emptied when full, as the
+# catalogue rows are; only where the generation is read with the revision (see the module's text).
+_bodies_remembered: dict[str, tuple[int, bytes]] = {}
+_BODIES_REMEMBERED = 2_000
+
+
+def _remember(body_key: str, entry: tuple[int, bytes]) -> None:
+    if not _generation_in_database(connection):
+        return
+    if len(_bodies_remembered) >= _BODIES_REMEMBERED:
+        _bodies_remembered.clear()
+    _bodies_remembered[body_key] = entry
 
 
 def saved_application_body(*, application: Application, candidate: User, render: Render) -> bytes:
     """The body of the candidate's application as a write has just saved it, made from the row the
     write holds with its degree record (with the revision it read under the row's lock, so the body is
     that revision's even when another write follows), not read again; cached for the candidate's next
-    GET. Its subjects are read by one fixed statement and taken from memory."""
+    GET. Its subjects are read by one fixed statement (with the generation, on PostgreSQL) and taken
+    from memory."""
     application.candidate = candidate
-    history_key = _history_key(application.pk, candidate)
-    found = cache.get_many([_GENERATION, history_key])
-    generation = found.get(_GENERATION, 0)
-    _attach_chosen_subjects(application, generation=generation)
-    return _rendered_and_cached(application, render=render, generation=generation, history=found.get(history_key))
+    generation = _attach_chosen_subjects(application)
+    history = cache.get(_history_key(application.pk, candidate))
+    return _rendered_and_cached(application, render=render, generation=generation, history=history)
 
 
 # The ids of an application's subjects: a fixed statement, where a prefetch would build its query of
-# the join table each time (an eighth of a save).
+# the join table each time (an eighth of a save); on PostgreSQL, with the generation.
 _CHOSEN_SUBJECTS = "SELECT {1} FROM {0} WHERE {2} = %s".format(  # noqa: S608 - the model's own names
     *table_and_columns(Application.subjects.through, "subject", "application")
 )
+_CHOSEN_SUBJECTS_AND_GENERATION = f"SELECT ARRAY({_CHOSEN_SUBJECTS}), (SELECT last_value FROM {_GENERATION_SEQUENCE})"  # noqa: S608 - our own names
 
 
-def _attach_chosen_subjects(application: Application, *, generation: int) -> None:
+def _attach_chosen_subjects(application: Application) -> int:
     """Leaves ``application.subjects.all()`` answered from memory, in code order, as
-    ``prefetch_related`` leaves it: the subject rows come from the catalogue's memory."""
+    ``prefetch_related`` leaves it: the subject rows come from the catalogue's memory. Returns the
+    generation."""
     with connection.cursor() as cursor:
-        cursor.execute(_CHOSEN_SUBJECTS, [application.pk])
-        chosen = [_ChosenSubject(subject_id) for (subject_id,) in cursor.fetchall()]
+        if _generation_in_database(connection):
+            cursor.execute(_CHOSEN_SUBJECTS_AND_GENERATION, [application.pk])
+            subject_ids, generation = cursor.fetchone()
+        else:
+            cursor.execute(_CHOSEN_SUBJECTS, [application.pk])
+            subject_ids, generation = [subject_id for (subject_id,) in cursor.fetchall()], cache.get(_GENERATION, 0)
+    chosen = [_ChosenSubject(subject_id) for subject_id in subject_ids]
     _attach_catalogue_rows(chosen, fields=("subject",), generation=generation)
     subjects = application.subjects.all()
     # What prefetch_related_objects sets on the manager's queryset and the instance.
@@ -121,6 +168,7 @@ def _attach_chosen_subjects(application: Application, *, generation: int) -> Non
     subjects._prefetch_done = True  # type: ignore[attr-defined]  # Django's own mark, not in its stubs
     prefetched = getattr(application, "_prefetched_objects_cache", {})
     application._prefetched_objects_cache = {**prefetched, "subjects": subjects}  # type: ignore[attr-defined]
+    return int(generation)
 
 
 class _ChosenSubject:
@@ -141,6 +189,7 @@ def _rendered_and_cached(
         history_entry[_history_key(application.pk, application.candidate)] = history
     body = render(application, history[1])
     body_key = _key(application.pk, application.revision)
+    _remember(body_key, (generation, body))
     if history_entry:
         cache.set_many({**history_entry, body_key: (generation, body)}, BODY_TTL_SECONDS)
     else:
@@ -169,7 +218,7 @@ def catalogue_rows_attached(applications: Sequence[Any], *, fields: Iterable[str
     registration point, specialty, unit and subject) from this process's memory, reading only those not yet in
     it, a query a field: the staff queue's page names the same few rows fifty times. Anything with
     the ``<field>_id`` attributes will do: applications, or the queue's rows of them."""
-    _attach_catalogue_rows(applications, fields=fields, generation=cache.get(_GENERATION, 0))
+    _attach_catalogue_rows(applications, fields=fields, generation=_generation())
 
 
 def _attach_catalogue_rows(applications: Sequence[Any], *, fields: Iterable[str], generation: int) -> None:
@@ -197,6 +246,21 @@ def application_bodies_outdated() -> None:
     transaction.on_commit(_next_generation)
 
 
+def _generation() -> int:
+    # From the primary (``connection``), also for staff reads sent to a replica: a replica sees a
+    # sequence move only in steps of 32 calls, as PostgreSQL logs it.
+    if _generation_in_database(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT last_value FROM {_GENERATION_SEQUENCE}")  # noqa: S608 - our own name
+            return int(cursor.fetchone()[0])
+    return int(cache.get(_GENERATION, 0))
+
+
 def _next_generation() -> None:
+    # Neither waits for a lock nor is undone by a rollback: a retirement too many costs a render.
+    if _generation_in_database(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{_GENERATION_SEQUENCE}')")
+        return
     cache.add(_GENERATION, 0, timeout=None)
     cache.incr(_GENERATION)

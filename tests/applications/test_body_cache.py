@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 
+from registration import application_bodies
 from registration.apis.applications import ApplicationSerializer, _rendered
 from registration.application_bodies import application_bodies_outdated
 from registration.models import Application, HistoryRecord, Site, Subject
@@ -185,6 +186,57 @@ def test_a_body_built_again_takes_its_catalogue_rows_from_memory(api, draft, sec
     assert not [query for query in queries if any(f'FROM "{table}"' in query["sql"] for table in catalogue_tables)]
     assert again["labels"] == first["labels"]
     assert again["labels"]["site"], "the site's names are there, from memory"
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the generation is read with the revision on PostgreSQL only"
+)
+
+
+class CacheRefused:
+    def __getattr__(self, name):
+        raise AssertionError(f"the cache was asked ({name})")
+
+
+@postgresql_only
+def test_a_body_read_again_comes_from_the_process_memory_with_one_statement(api, draft, monkeypatch):
+    url = f"/api/v1/applications/{draft['id']}/"
+    first = api.get(url).json()
+    monkeypatch.setattr(application_bodies, "cache", CacheRefused())
+
+    again, queries = queries_of(api, url)
+
+    assert again == first
+    # The token, and the application's owner and revision with the generation.
+    assert queries == 2
+
+
+@postgresql_only
+def test_a_body_in_memory_is_retired_by_a_catalogue_change_made_by_another_process(api, draft, sections):
+    """The generation is read from the database with the revision: a change whose bump this process
+    never saw (here: SQL beside the ORM, as another process's write looks from here) still shows."""
+    url = f"/api/v1/applications/{draft['id']}/"
+    api.put(f"{url}sections/site/", sections["site"], format="json")
+    api.get(url)
+    api.get(url)
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registration_site SET name = %s WHERE code = %s", ["徐汇区考点（另一进程）", "SH0101"])
+        cursor.execute("SELECT nextval('registration_application_body_generation')")
+
+    assert "徐汇区考点（另一进程）" in str(api.get(url).json()["labels"])
+
+
+@postgresql_only
+def test_the_memory_of_bodies_is_bounded(monkeypatch):
+    monkeypatch.setattr(application_bodies, "_bodies_remembered", {})
+    monkeypatch.setattr(application_bodies, "_BODIES_REMEMBERED", 3)
+
+    for number in range(7):
+        application_bodies._remember(f"body-{number}", (1, b"{}"))
+
+    assert 0 < len(application_bodies._bodies_remembered) <= 3
+    assert "body-6" in application_bodies._bodies_remembered
 
 
 def test_each_language_has_its_own_body(api, draft):
