@@ -431,11 +431,11 @@ def main() -> None:
     errors = 0
     if "requests" in STAGES:
         with serving(with_redis(env)) as url:
-            plain, detail = read_rounds(url, people)
+            plain, detail, ratios = read_turns(url, people)
             saves_10 = wrk(url, people, "save", 10)
             saves_50 = wrk(url, people, "save", CANDIDATES)
             mix = wrk(url, people, "mix", CANDIDATES)
-        figures += request_figures(plain, detail, saves_10, saves_50, mix)
+        figures += request_figures(plain, detail, ratios, saves_10, saves_50, mix)
         # A sign-in answered "busy" (429, Retry-After: 1) is the designed answer while the process's
         # password check is taken (registration/auth.py): counted on its own line, not as an error.
         errors += sum(
@@ -460,11 +460,12 @@ def main() -> None:
     report(figures)
 
 
-def read_rounds(url: str, people: list[dict]) -> tuple[dict, dict]:
+def read_turns(url: str, people: list[dict]) -> tuple[dict, dict, list[float]]:
     """The plain view and the GET, in turns of a third of the duration each, each turn on connections
     of its own: a run whose connections fell unevenly on the two workers (seen a run in five, at up to
     half the rate), or a minute when the machine is slower, then moves one pair's ratio, not the
-    figure. Each one's figures are of its median turn, with the requests of all its turns."""
+    figure. Each one's figures are of its median turn, with the requests of all its turns; and the
+    turns' ratios, lowest first."""
     seconds = max(1, DURATION // READ_TURNS)
     turns = [
         (
@@ -474,8 +475,7 @@ def read_rounds(url: str, people: list[dict]) -> tuple[dict, dict]:
         for _turn in range(READ_TURNS)
     ]
     plain, detail = (_median_turn([turn[index] for turn in turns]) for index in (0, 1))
-    plain["ratios"] = sorted(get["rps"] / plain_turn["rps"] for plain_turn, get in turns)
-    return plain, detail
+    return plain, detail, sorted(get["rps"] / plain_turn["rps"] for plain_turn, get in turns)
 
 
 def _median_turn(results: list[dict]) -> dict:
@@ -485,15 +485,17 @@ def _median_turn(results: list[dict]) -> dict:
     return median
 
 
-def request_figures(plain: dict, detail: dict, saves_10: dict, saves_50: dict, mix: dict) -> list[Figure]:
+def request_figures(
+    plain: dict, detail: dict, ratios: list[float], saves_10: dict, saves_50: dict, mix: dict
+) -> list[Figure]:
     # The median of the turns' ratios: each pair ran a few seconds apart.
-    ratio = plain["ratios"][len(plain["ratios"]) // 2]
+    ratio = ratios[len(ratios) // 2]
     figures = [
         Figure("http", "plain Django view (/healthz/), median turn", plain["rps"], "req/s"),
         Figure("http", "GET application, median turn", detail["rps"], "req/s"),
         Figure("http", "GET application / plain view, median of the turns", ratio, "×", "≥ 0.45", ratio >= 0.45),
-        Figure("http", "lowest ratio of a turn", plain["ratios"][0], "×"),
-        Figure("http", "highest ratio of a turn", plain["ratios"][-1], "×"),
+        Figure("http", "lowest ratio of a turn", ratios[0], "×"),
+        Figure("http", "highest ratio of a turn", ratios[-1], "×"),
     ]
     for label, saves in (("10", saves_10), ("50", saves_50)):
         p95 = saves["p95_us"] / 1000

@@ -111,8 +111,7 @@ def _own_revision(application_id: int, candidate: User) -> tuple[int, int] | Non
         row = cursor.fetchone()
     if row is None:
         return None
-    generation = row[1] if in_database else cache.get(_GENERATION, 0)
-    return int(row[0]), int(generation)
+    return int(row[0]), int(row[1]) if in_database else _generation()
 
 
 # Bodies read or built by this process, by cache key: (generation, body). Emptied when full, as the
@@ -159,7 +158,7 @@ def _attach_chosen_subjects(application: Application) -> int:
             subject_ids, generation = cursor.fetchone()
         else:
             cursor.execute(_CHOSEN_SUBJECTS, [application.pk])
-            subject_ids, generation = [subject_id for (subject_id,) in cursor.fetchall()], cache.get(_GENERATION, 0)
+            subject_ids, generation = [subject_id for (subject_id,) in cursor.fetchall()], _generation()
     chosen = [_ChosenSubject(subject_id) for subject_id in subject_ids]
     _attach_catalogue_rows(chosen, fields=("subject",), generation=generation)
     subjects = application.subjects.all()
