@@ -68,7 +68,7 @@ def application_body(*, candidate: User, application_id: int, render: Render) ->
     not in the process's memory one cache round trip; ``NotFound`` for an application that is not the
     candidate's.
     """
-    found = _own_revision(application_id, candidate)
+    found = _own_revision_and_generation(application_id, candidate)
     if found is None:
         raise NotFound()
     revision, generation = found
@@ -103,7 +103,7 @@ def _generation_in_database(database: BaseDatabaseWrapper) -> bool:
     return database.vendor == "postgresql"
 
 
-def _own_revision(application_id: int, candidate: User) -> tuple[int, int] | None:
+def _own_revision_and_generation(application_id: int, candidate: User) -> tuple[int, int] | None:
     """The revision of the candidate's application and the generation; ``None`` when it is not theirs."""
     in_database = _generation_in_database(connection)
     with connection.cursor() as cursor:
